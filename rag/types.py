@@ -1,0 +1,108 @@
+"""Typed results that cross module borders. Offsets always index the document's cleaned text."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "Removed",
+    "LoadedText",
+    "CleanedText",
+    "Sentence",
+    "Chunk",
+    "DocumentRecord",
+    "SkippedFile",
+    "IngestReport",
+    "SearchHit",
+]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Removed(_Frozen):
+    """A piece of the loaded text that cleaning removed, and why."""
+
+    reason: str = Field(description="Rule that removed it, e.g. 'cookie-notice'.")
+    text: str = Field(description="The removed text as it stood in the loaded text.")
+    line: int = Field(description="0-based line number in the loaded text.")
+
+
+class LoadedText(_Frozen):
+    """Plain text extracted from a file, before cleaning."""
+
+    text: str
+    format: str = Field(description="Detected format: txt, md, html or pdf.")
+    title: str | None = Field(default=None, description="Title given by the format (HTML <title>, PDF info).")
+    author: str | None = None
+
+
+class CleanedText(_Frozen):
+    """The article text after boilerplate removal, with what was removed."""
+
+    text: str
+    removed: tuple[Removed, ...] = ()
+
+
+class Sentence(_Frozen):
+    """A sentence of a cleaned text: `text == cleaned[start:end]`."""
+
+    start: int
+    end: int
+    text: str
+
+
+class Chunk(_Frozen):
+    """A retrievable span of a document: `text == cleaned[start:end]`."""
+
+    id: str = Field(description="Content-derived id: hash of document id, offsets and text.")
+    doc_id: str
+    index: int = Field(description="Position of the chunk within its document.")
+    start: int
+    end: int
+    text: str
+
+
+class DocumentRecord(_Frozen):
+    """What the registry knows about one ingested document."""
+
+    id: str = Field(description="Content hash of the file's bytes (16 hex digits).")
+    file_name: str
+    paths: tuple[str, ...] = Field(description="Every source path seen with this content.")
+    title: str
+    outlet: str | None = None
+    author: str | None = None
+    format: str
+    chars: int = Field(description="Characters in the cleaned text.")
+    chunks: int
+    pipeline: str = Field(description="Fingerprint of cleaning, chunking and embedding settings used.")
+    ingested_at: str
+
+
+class SkippedFile(_Frozen):
+    path: str
+    reason: str
+
+
+class IngestReport(_Frozen):
+    """Outcome of one ingest run; `--json` prints the counting fields."""
+
+    documents: int = Field(description="Documents in the store after the run.")
+    chunks: int = Field(description="Chunks in the store after the run.")
+    added: int
+    updated: int
+    unchanged: int
+    removed: int
+    skipped: tuple[SkippedFile, ...] = ()
+    embedded_chunks: int = 0
+
+
+class SearchHit(_Frozen):
+    """One retrieved chunk with its document and score(s)."""
+
+    chunk: Chunk
+    file_name: str
+    title: str
+    score: float = Field(description="Fused or single-retriever score, higher is better.")
+    scores: dict[str, float] = Field(default_factory=dict, description="Score from each retriever.")
