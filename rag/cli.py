@@ -27,7 +27,8 @@ model_app = typer.Typer(help="Prepare the embedded local model.", no_args_is_hel
 app.add_typer(sources_app, name="sources")
 app.add_typer(model_app, name="model")
 
-out = Console()
+# Wide enough for ids and file names when piped (rich assumes 80 columns without a terminal).
+out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
@@ -139,8 +140,11 @@ def sources(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         _print_json(records)
         return
     table = Table("id", "file", "title", "outlet / author", "chars", "chunks")
+    for column in table.columns[:2]:
+        column.no_wrap = True
     for r in records:
-        table.add_row(r.id, r.file_name, r.title[:60], r.outlet or r.author or "", str(r.chars), str(r.chunks))
+        title = r.title if len(r.title) <= 48 else r.title[:47] + "…"
+        table.add_row(r.id, r.file_name, title, r.outlet or r.author or "", str(r.chars), str(r.chunks))
     out.print(table)
 
 

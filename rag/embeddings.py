@@ -12,7 +12,7 @@ import hashlib
 import logging
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from langchain_core.embeddings import Embeddings
 
 from rag.errors import ModelError
 
-__all__ = ["OnnxMiniLM", "TorchMiniLM", "HashingEmbeddings", "minilm_files"]
+__all__ = ["OnnxMiniLM", "TorchMiniLM", "HashingEmbeddings", "LazyEmbeddings", "minilm_files"]
 
 log = logging.getLogger(__name__)
 
@@ -135,3 +135,23 @@ class HashingEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self._vector(text)
+
+
+class LazyEmbeddings(Embeddings):
+    """Builds the real model on first use, so runs that embed nothing never load it."""
+
+    def __init__(self, factory: Callable[[], Embeddings]) -> None:
+        self._factory = factory
+        self._model: Embeddings | None = None
+
+    @property
+    def model(self) -> Embeddings:
+        if self._model is None:
+            self._model = self._factory()
+        return self._model
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.model.embed_documents(texts) if texts else []
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.model.embed_query(text)

@@ -15,6 +15,7 @@ from langchain_core.embeddings import Embeddings
 from pydantic import BaseModel
 
 from rag.config import Settings
+from rag.embeddings import LazyEmbeddings
 from rag.errors import InputError, NotFoundError, SourcebriefError, StoreError
 from rag.ingest.pipeline import Progress, ingest_bytes, ingest_paths
 from rag.providers import embedding_id, make_embeddings
@@ -57,7 +58,9 @@ class Service:
 
     @cached_property
     def embeddings(self) -> Embeddings:
-        return self._embeddings if self._embeddings is not None else make_embeddings(self.settings)
+        if self._embeddings is not None:
+            return self._embeddings
+        return LazyEmbeddings(lambda: make_embeddings(self.settings))
 
     @cached_property
     def store(self) -> Store:
@@ -124,7 +127,8 @@ class Service:
         ref = ref.strip()
         records = self.store.list_documents()
         exact = [r for r in records if r.id == ref or r.file_name == ref]
-        matches = exact or ([r for r in records if r.id.startswith(ref)] if len(ref) >= 4 else [])
+        prefix = [r for r in records if r.id.startswith(ref) or r.file_name.startswith(ref)] if len(ref) >= 3 else []
+        matches = exact or prefix
         if len(matches) == 1:
             return matches[0]
         if not matches:
@@ -173,7 +177,8 @@ class Service:
 
         def embeddings() -> str:
             vector = self.embeddings.embed_query("doctor check")
-            return f"{embedding_id(self.settings)} via {type(self.embeddings).__name__}, {len(vector)} dims"
+            model = self.embeddings.model if isinstance(self.embeddings, LazyEmbeddings) else self.embeddings
+            return f"{embedding_id(self.settings)} via {type(model).__name__}, {len(vector)} dims"
 
         def store() -> str:
             where = (f"server {self.settings.chroma_host}:{self.settings.chroma_port}" if self.settings.chroma_host

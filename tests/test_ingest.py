@@ -130,3 +130,13 @@ def test_sources_resolve_delete_and_retrieve(service: Service, seeds_copy: Path)
     with pytest.raises(NotFoundError):
         service.resolve_source(record.id)
     _consistent(service)
+
+
+def test_pipeline_change_reprocesses_without_re_embedding_unchanged_chunks(
+        service: Service, seeds_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    service.ingest([seeds_copy])
+    monkeypatch.setattr("rag.ingest.pipeline.META_VERSION", "test-bump")
+    report = service.ingest([seeds_copy])
+    assert (report.updated, report.embedded_chunks, report.documents) == (5, 0, 5)
+    assert all("test-bump" in r.pipeline for r in service.sources())
+    _consistent(service)

@@ -6,10 +6,13 @@ import re
 
 from rag.types import LoadedText
 
-__all__ = ["find_title", "find_outlet", "find_author"]
+__all__ = ["find_title", "find_outlet", "find_author", "META_VERSION"]
+
+META_VERSION = "1"
 
 _HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$")
 _DATELINE_OUTLET = re.compile(r"^(?P<name>[A-Z][\w&.'’]+(?: [A-Z][\w&.'’]+){0,3})-\s+[A-Z]")
+_DATELINE_PREFIX = re.compile(r"^[A-Z][\w&.'’]+(?: [A-Z][\w&.'’]+){0,3}-\s+(?=[A-Z])")
 _QUOTED_OUTLET = re.compile(
     r"^[\"“](?P<name>[A-Z][^\"”]{2,40})[\"”]\s+(?:seeks|is|publishes|offers|reports|invites|welcomes)\b", re.M)
 _BYLINE = re.compile(r"^By\s+(?P<name>[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3})\s*$", re.M)
@@ -29,7 +32,7 @@ def find_title(loaded: LoadedText, cleaned: str) -> str:
         words = line.split()
         if 3 <= len(words) <= 25 and len(line) <= 150 and not line.endswith((".", ":", ",")):
             return line
-    first = lines[0] if lines else "Untitled"
+    first = _DATELINE_PREFIX.sub("", lines[0]) if lines else "Untitled"
     return first if len(first) <= 120 else first[:117].rsplit(" ", 1)[0] + "..."
 
 

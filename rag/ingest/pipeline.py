@@ -19,7 +19,7 @@ from rag.errors import InputError
 from rag.ingest.chunk import chunk_text
 from rag.ingest.clean import CLEANER_VERSION, clean_text
 from rag.ingest.load import load_bytes
-from rag.ingest.meta import find_author, find_outlet, find_title
+from rag.ingest.meta import META_VERSION, find_author, find_outlet, find_title
 from rag.store import Store
 from rag.types import Chunk, CleanedText, DocumentRecord, IngestReport, SkippedFile
 
@@ -38,7 +38,7 @@ def document_id(data: bytes) -> str:
 
 def pipeline_fingerprint(embedding_id: str, chunk_size: int, chunk_overlap: int) -> str:
     """What must match for a stored document to count as up to date."""
-    return f"clean{CLEANER_VERSION}/chunk{CHUNKER_VERSION}:{chunk_size}:{chunk_overlap}/{embedding_id}"
+    return f"clean{CLEANER_VERSION}/meta{META_VERSION}/chunk{CHUNKER_VERSION}:{chunk_size}:{chunk_overlap}/{embedding_id}"
 
 
 def discover_files(paths: Iterable[Path]) -> tuple[list[Path], list[SkippedFile]]:
@@ -146,17 +146,19 @@ class _Run:
         """Embed every queued chunk in one call, then store chunks and commit records, file by file."""
         if not self.pending:
             return
-        all_chunks = [c for p in self.pending for c in p.chunks]
-        vectors = self.embeddings.embed_documents([c.text for c in all_chunks]) if all_chunks else []
-        self.embedded += len(all_chunks)
-        offset = 0
+        # Chunk ids are content hashes in a collection tied to one embedding model, so a chunk
+        # already stored (e.g. after a cleaner or metadata change) keeps its vector.
+        stored = {cid for p in self.pending if p.cleaned is not None for cid in self.store.chunk_ids(p.record.id)}
+        fresh = [c for p in self.pending for c in p.chunks if c.id not in stored]
+        vectors = dict(zip([c.id for c in fresh], self.embeddings.embed_documents([c.text for c in fresh]),
+                           strict=True))
+        self.embedded += len(fresh)
         for item in self.pending:
-            item_vectors = vectors[offset:offset + len(item.chunks)]
-            offset += len(item.chunks)
-            self._commit(item, item_vectors)
+            self._commit(item, [c for c in item.chunks if c.id in vectors],
+                         [vectors[c.id] for c in item.chunks if c.id in vectors])
         self.pending.clear()
 
-    def _commit(self, item: _Pending, vectors: Sequence[Sequence[float]]) -> None:
+    def _commit(self, item: _Pending, new_chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]]) -> None:
         doc_id = item.record.id
         existing = self.records.get(doc_id)
         previous = self.by_path(item.key)
@@ -168,7 +170,7 @@ class _Run:
             self.counts["unchanged"] += 1
             return
         stale = self.store.chunk_ids(doc_id) - {c.id for c in item.chunks}
-        self.store.add_chunks(item.chunks, vectors)
+        self.store.add_chunks(new_chunks, vectors)
         self.store.delete_chunks(stale)
         paths = tuple(dict.fromkeys([*(existing.paths if existing else ()), item.key]))
         record = item.record.model_copy(update={"paths": paths})

@@ -1,0 +1,53 @@
+# sourcebrief: `make run` sets everything up and serves; `make test` runs the whole suite.
+# Both are idempotent: each step is skipped when its output is already up to date.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export GRADIO_ANALYTICS_ENABLED := False
+export ANONYMIZED_TELEMETRY := False
+export HF_HUB_OFFLINE := 1
+
+.PHONY: install model ingest run test test-fast lint bench bench-ingest bench-embed clean
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# llama-cpp-python has no Linux wheel: pip builds it once (6-10 min) and caches the wheel.
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+model: install
+	$(BIN)/sourcebrief model prepare
+
+ingest: model
+	$(BIN)/sourcebrief ingest seeds
+
+run: ingest
+	$(BIN)/sourcebrief doctor
+	$(BIN)/sourcebrief sources
+
+test: model
+	$(BIN)/python -m pytest
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not slow"
+
+lint: install
+	$(BIN)/ruff check rag ui evals tests benchmarks
+	$(BIN)/mypy rag
+
+bench: bench-embed bench-ingest
+
+bench-ingest: install
+	$(BIN)/python benchmarks/ingest.py
+
+bench-embed: install
+	$(BIN)/python benchmarks/embed.py
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .ruff_cache .mypy_cache
