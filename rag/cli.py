@@ -15,8 +15,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from rag.config import Settings, load_settings
-from rag.errors import SourcebriefError
+from rag.errors import InputError, SourcebriefError
+from rag.render import answer_markdown
 from rag.service import Service
+from rag.types import ChatTurn, CitedAnswer
 
 __all__ = ["app", "main"]
 
@@ -189,6 +191,88 @@ def retrieve(query: Annotated[str, typer.Argument(help="What to search for.")],
         c = hit.chunk
         out.print(f"[bold]{hit.score:.3f}[/bold] {hit.file_name} [{c.start}:{c.end}] {hit.title[:50]}", highlight=False)
         out.print(f"    {c.text[:300]}", highlight=False, markup=False)
+
+
+def _render_answer(answer: CitedAnswer) -> None:
+    for sentence in answer.sentences:
+        marks = "".join(f"[{c.n}]" for c in sentence.citations)
+        extra = f"  ({', '.join(sentence.flags)})" if sentence.flags and "refusal" not in sentence.flags else ""
+        out.print(f"{sentence.text} {marks}{extra}", highlight=False, markup=False)
+    shown = {}
+    for sentence in answer.sentences:
+        for c in sentence.citations:
+            shown.setdefault(c.n, c)
+    for n in sorted(shown):
+        c = shown[n]
+        out.print(f"  [{n}] {c.file_name} [{c.start}:{c.end}] \"{c.quote}\"", highlight=False, markup=False)
+    if answer.refused and answer.retrieved:
+        out.print("Related passages:", highlight=False)
+        for hit in answer.retrieved[:3]:
+            out.print(f"  {hit.file_name} [{hit.chunk.start}:{hit.chunk.end}] {hit.chunk.text[:160]}...",
+                      highlight=False, markup=False)
+
+
+def _ask_once(service: Service, question: str, history: list[ChatTurn], sources: list[str] | None,
+              stream: bool) -> CitedAnswer:
+    answer: CitedAnswer | None = None
+    for event in service.ask_stream(question, history, sources):
+        if event.kind == "status" and stream:
+            err.print(f"[dim]{event.text}...[/dim]")
+        elif event.kind == "final":
+            answer = event.answer
+    assert answer is not None
+    return answer
+
+
+SourceOpt = Annotated[list[str] | None, typer.Option("--source", help="Only use this document (repeatable).")]
+
+
+@app.command()
+def ask(question: Annotated[str, typer.Argument(help="The question.")],
+        source: SourceOpt = None,
+        history: Annotated[Path | None, typer.Option(
+            "--history", help="JSON file of earlier turns: [{\"role\": \"user\", \"content\": ...}, ...].")] = None,
+        as_json: JsonOpt = False,
+        markdown: Annotated[bool, typer.Option("--markdown", help="Print Markdown with footnotes.")] = False) -> None:
+    """Answer from the ingested sources only, citing the exact passages (or refuse)."""
+    turns = _load_history(history) if history else []
+    service = _service()
+    answer = _ask_once(service, question, turns, source, stream=not as_json)
+    if as_json:
+        _print_json(answer)
+    elif markdown:
+        sys.stdout.write(answer_markdown(answer))
+    else:
+        _render_answer(answer)
+
+
+@app.command()
+def chat(source: SourceOpt = None) -> None:
+    """Ask questions in a loop; follow-ups keep the conversation's context. Empty line or EOF ends."""
+    service = _service()
+    turns: list[ChatTurn] = []
+    while True:
+        try:
+            question = input("? ").strip()
+        except EOFError:
+            break
+        if not question:
+            break
+        try:
+            answer = _ask_once(service, question, turns, source, stream=True)
+        except SourcebriefError as exc:
+            err.print(f"error: {exc}", highlight=False, markup=False)
+            continue
+        _render_answer(answer)
+        turns += [ChatTurn(role="user", content=question), ChatTurn(role="assistant", content=answer.text)]
+
+
+def _load_history(path: Path) -> list[ChatTurn]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return [ChatTurn.model_validate(turn) for turn in data]
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read history {path}: {str(exc).splitlines()[0]}") from exc
 
 
 def main() -> None:

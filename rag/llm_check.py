@@ -19,8 +19,9 @@ def check_chat_model(settings: Settings) -> str:
         probe = generate_probe(llm)
         if not probe.text.strip():
             raise ModelError("local model loaded but generated no text")
-        return (f"local {settings.local_llm_path.name}: said {probe.text.strip()[:40]!r}, "
-                f"{probe.tokens_per_s:.1f} tokens/s, {settings.llm_threads} threads")
+        return (f"local {settings.local_llm_path.name}: said {probe.text.strip()[:40]!r} "
+                f"({probe.prompt_tokens} prompt + {probe.tokens} generated tokens in {probe.seconds:.1f} s, "
+                f"{settings.llm_threads} threads)")
     from rag.providers import make_chat_model
 
     model = make_chat_model(settings)

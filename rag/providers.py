@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
+from langchain_core.language_models.chat_models import BaseChatModel
 
 from rag.config import Settings
 from rag.errors import ConfigError
+from rag.prompts import REFUSAL
 
-__all__ = ["make_embeddings", "embedding_id", "make_chat_model"]
+__all__ = ["make_embeddings", "embedding_id", "make_chat_model", "structured_output_kwargs", "chat_model_name"]
 
 log = logging.getLogger(__name__)
 
@@ -54,14 +58,42 @@ def make_embeddings(settings: Settings) -> Embeddings:
     return OnnxMiniLM(threads=settings.llm_threads, batch_size=settings.embedding_batch_size)
 
 
-def make_chat_model(settings: Settings) -> Any:
-    """A LangChain chat model for the configured provider (local lands with the answer chain)."""
+def make_chat_model(settings: Settings) -> BaseChatModel:
+    """A LangChain chat model for the configured provider; all stream."""
     if settings.llm_provider == "openai":
         from langchain_openai import ChatOpenAI
 
-        return ChatOpenAI(model=settings.llm_model, temperature=0, **_openai_kwargs(settings))
+        return ChatOpenAI(model=settings.llm_model, temperature=0, stream_usage=True, **_openai_kwargs(settings))
     if settings.llm_provider == "fake":
-        from langchain_core.language_models.fake_chat_models import FakeListChatModel
+        from rag.chat_models import ScriptedChatModel
 
-        return FakeListChatModel(responses=["OK"])
-    raise ConfigError("the local chat model is used through rag.local_llm until the answer chain exists")
+        return ScriptedChatModel(responder=_fake_reply)
+    from rag.chat_models import LocalChatModel
+    from rag.local_llm import load_local_llm
+
+    return LocalChatModel(llm=load_local_llm(settings), model_name=settings.local_llm_path.name)
+
+
+def structured_output_kwargs(settings: Settings, schema: dict[str, Any]) -> dict[str, Any]:
+    """How to ask this provider for JSON that follows `schema` (empty when turned off)."""
+    if not settings.structured_output or settings.llm_provider == "fake":
+        return {}
+    if settings.llm_provider == "local":
+        return {"response_format": {"type": "json_object", "schema": schema}}
+    return {"response_format": {"type": "json_schema",
+                                "json_schema": {"name": "cited_answer", "schema": schema}}}
+
+
+def chat_model_name(settings: Settings) -> str:
+    return {"local": settings.local_llm_path.name, "openai": settings.llm_model}.get(settings.llm_provider, "fake")
+
+
+def _fake_reply(messages: list[Any]) -> str:
+    """The fake provider cites the first evidence sentence verbatim: enough to run the app without a model."""
+    prompt = str(messages[-1].content)
+    match = re.search(r"^\[1\] \([^)]*\) (.+)$", prompt, re.M)
+    if "Stand-alone question:" in prompt:
+        return prompt.split("Last question:", 1)[-1].split("\n", 1)[0].strip()
+    if match is None:
+        return json.dumps({"sentences": [{"text": REFUSAL, "citations": []}]})
+    return json.dumps({"sentences": [{"text": match.group(1), "citations": [1]}]}, ensure_ascii=False)

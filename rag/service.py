@@ -12,15 +12,19 @@ from pathlib import Path
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
+from langchain_core.language_models.chat_models import BaseChatModel
 from pydantic import BaseModel
 
 from rag.config import Settings
 from rag.embeddings import LazyEmbeddings
 from rag.errors import InputError, NotFoundError, SourcebriefError, StoreError
 from rag.ingest.pipeline import Progress, ingest_bytes, ingest_paths
-from rag.providers import embedding_id, make_embeddings
+from rag.answer import ANSWER_SCHEMA, AnswerChain, AnswerEvent, AnswerOptions, ClaimVerifier
+from rag.prompts import load_prompt
+from rag.providers import chat_model_name, embedding_id, make_chat_model, make_embeddings, structured_output_kwargs
+from rag.retrieval import HybridRetriever
 from rag.store import Store, drop_collections, make_client
-from rag.types import DocumentRecord, IngestReport, Removed, SearchHit
+from rag.types import ChatTurn, CitedAnswer, DocumentRecord, IngestReport, Removed, SearchHit
 
 __all__ = ["Service", "DoctorCheck", "DoctorReport", "SourceView"]
 
@@ -50,11 +54,13 @@ class SourceView(BaseModel):
 class Service:
     """Everything the front ends call. Collaborators may be passed in (tests) or built lazily."""
 
-    def __init__(self, settings: Settings, *, embeddings: Embeddings | None = None,
-                 client: Any | None = None) -> None:
+    def __init__(self, settings: Settings, *, embeddings: Embeddings | None = None, client: Any | None = None,
+                 chat_model: BaseChatModel | None = None, verifier: ClaimVerifier | None = None) -> None:
         self.settings = settings
         self._embeddings = embeddings
         self._client = client
+        self._chat_model = chat_model
+        self.verifier = verifier
 
     @cached_property
     def embeddings(self) -> Embeddings:
@@ -117,6 +123,8 @@ class Service:
         self._client = client
         drop_collections(client, self.settings.collection)
         self.__dict__.pop("store", None)
+        self.__dict__.pop("retriever", None)
+        self.__dict__.pop("answer_chain", None)
 
     # --- sources ---------------------------------------------------------------------------
     def sources(self) -> list[DocumentRecord]:
@@ -149,17 +157,52 @@ class Service:
         return record
 
     # --- retrieval -------------------------------------------------------------------------
+    @cached_property
+    def retriever(self) -> HybridRetriever:
+        return HybridRetriever(self.store, self.embeddings)
+
     def retrieve(self, query: str, k: int | None = None, sources: Sequence[str] | None = None) -> list[SearchHit]:
-        """Nearest chunks to a query (dense search), optionally within some documents."""
+        """Hybrid (dense + BM25, fused, diversified) search, optionally within some documents."""
         if not query.strip():
             raise InputError("empty query")
         doc_ids = [self.resolve_source(s).id for s in sources] if sources else None
+        titles = {r.id: (r.file_name, r.title) for r in self.store.list_documents()}
+        return self.retriever.search(query, k or self.settings.top_k, doc_ids, titles)
+
+    # --- answering -------------------------------------------------------------------------
+    @cached_property
+    def chat_model(self) -> BaseChatModel:
+        return self._chat_model if self._chat_model is not None else make_chat_model(self.settings)
+
+    @cached_property
+    def answer_chain(self) -> AnswerChain:
+        s = self.settings
+        options = AnswerOptions(
+            k=s.top_k, max_sentences=s.evidence_sentences, max_chars=s.evidence_chars,
+            min_evidence_score=s.min_evidence_score, max_question_chars=s.max_question_chars,
+            max_answer_tokens=s.answer_max_tokens, structured=structured_output_kwargs(s, ANSWER_SCHEMA))
+        return AnswerChain(chat_model=self.chat_model, retriever=self.retriever, embeddings=self.embeddings,
+                           store=self.store, answer_prompt=load_prompt(s.prompts_dir, "answer"),
+                           condense_prompt=load_prompt(s.prompts_dir, "condense_question"), options=options,
+                           provenance=self.provenance(), verifier=self.verifier)
+
+    def provenance(self) -> dict[str, str]:
+        return {"settings_fingerprint": self.settings.fingerprint(), "chat_model": chat_model_name(self.settings),
+                "llm_provider": self.settings.llm_provider, "embeddings": embedding_id(self.settings)}
+
+    def ask_stream(self, question: str, history: Sequence[ChatTurn] = (),
+                   sources: Sequence[str] | None = None) -> Iterator[AnswerEvent]:
+        """Answer from the sources, yielding status and partial text, then the final CitedAnswer."""
         records = {r.id: r for r in self.store.list_documents()}
-        vector = self.embeddings.embed_query(query)
-        hits = self.store.query(vector, k or self.settings.top_k, doc_ids)
-        return [SearchHit(chunk=chunk, file_name=records[chunk.doc_id].file_name if chunk.doc_id in records else "?",
-                          title=records[chunk.doc_id].title if chunk.doc_id in records else "?",
-                          score=score, scores={"dense": score}) for chunk, score in hits]
+        doc_ids = [self.resolve_source(ref).id for ref in sources] if sources else None
+        yield from self.answer_chain.stream(question, history, doc_ids, records)
+
+    def ask(self, question: str, history: Sequence[ChatTurn] = (), sources: Sequence[str] | None = None) -> CitedAnswer:
+        final = None
+        for event in self.ask_stream(question, history, sources):
+            final = event.answer or final
+        assert final is not None
+        return final
 
     # --- health ----------------------------------------------------------------------------
     def doctor(self, *, check_llm: bool = True) -> DoctorReport:

@@ -121,6 +121,15 @@ class Store:
             ids=[record.id], embeddings=[[1.0]], documents=[cleaned],
             metadatas=[{"record": record.model_dump_json(),
                         "removed": json.dumps([r.model_dump() for r in removed])}])
+        self._bump()
+
+    def revision(self) -> int:
+        """A counter bumped by every registry write, read fresh so other processes' writes show."""
+        meta = self._client.get_collection(f"{self.name}__documents").metadata or {}
+        return int(meta.get("revision", 0))
+
+    def _bump(self) -> None:
+        self._docs.modify(metadata={"revision": self.revision() + 1})
 
     def list_documents(self) -> list[DocumentRecord]:
         got = self._docs.get(include=["metadatas"])
@@ -145,6 +154,7 @@ class Store:
         ids = self.chunk_ids(doc_id)
         self._docs.delete(ids=[doc_id])
         self.delete_chunks(ids)
+        self._bump()
         return len(ids)
 
 

@@ -14,6 +14,12 @@ __all__ = [
     "SkippedFile",
     "IngestReport",
     "SearchHit",
+    "Evidence",
+    "Citation",
+    "Verdict",
+    "AnswerSentence",
+    "ChatTurn",
+    "CitedAnswer",
 ]
 
 
@@ -106,3 +112,68 @@ class SearchHit(_Frozen):
     title: str
     score: float = Field(description="Fused or single-retriever score, higher is better.")
     scores: dict[str, float] = Field(default_factory=dict, description="Score from each retriever.")
+
+
+class Evidence(_Frozen):
+    """A numbered sentence shown to the model: `cleaned[start:end] == text` of its document."""
+
+    n: int = Field(description="The number the model cites, from 1.")
+    doc_id: str
+    file_name: str
+    title: str
+    source: str = Field(description="How the source is named to the model: outlet, author or title.")
+    start: int
+    end: int
+    text: str
+    score: float = Field(description="Relevance to the question used to select it.")
+
+
+class Citation(_Frozen):
+    """An answer sentence's pointer to the exact passage that supports it."""
+
+    n: int
+    doc_id: str
+    file_name: str
+    title: str
+    quote: str = Field(description="The cited span, verbatim from the cleaned document text.")
+    start: int
+    end: int
+
+
+class Verdict(_Frozen):
+    """A faithfulness judgement of one claim against its cited passages."""
+
+    label: str = Field(description="supported, unsupported or contradicted.")
+    score: float = Field(description="Support probability in [0, 1].")
+    support: tuple[str, ...] = Field(default=(), description="Passage sentences that support the claim.")
+    judge: str = Field(default="", description="Which backend(s) decided.")
+
+
+class AnswerSentence(_Frozen):
+    text: str
+    citations: tuple[Citation, ...] = ()
+    flags: tuple[str, ...] = Field(default=(), description="e.g. 'uncited', 'dropped-citation:7', 'refusal'.")
+    verdict: Verdict | None = None
+
+
+class ChatTurn(_Frozen):
+    role: str = Field(description="'user' or 'assistant'.")
+    content: str
+
+
+class CitedAnswer(_Frozen):
+    """An answer whose every sentence carries resolved citations, flags and (optionally) a verdict."""
+
+    question: str
+    standalone_question: str
+    sentences: tuple[AnswerSentence, ...]
+    refused: bool
+    evidence: tuple[Evidence, ...]
+    retrieved: tuple[SearchHit, ...] = ()
+    provenance: dict[str, str] = Field(default_factory=dict)
+    timings: dict[str, float] = Field(default_factory=dict)
+    usage: dict[str, int] = Field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text for s in self.sentences)

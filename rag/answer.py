@@ -1,0 +1,208 @@
+"""The cited-answer chain: condense -> retrieve -> select evidence -> generate -> parse -> check -> verify.
+
+Built from LCEL runnables (prompt rendering | chat model); `stream` yields readable partial text
+while the model writes, then the final typed `CitedAnswer`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from langchain_core.embeddings import Embeddings
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from rag.citations import check_quotes, parse_answer, partial_text, resolve_citations
+from rag.errors import InputError, ModelError
+from rag.evidence import format_evidence, select_evidence
+from rag.prompts import REFUSAL, Prompt
+from rag.retrieval import HybridRetriever
+from rag.store import Store
+from rag.types import AnswerSentence, ChatTurn, CitedAnswer, DocumentRecord, Verdict
+
+__all__ = ["AnswerChain", "AnswerEvent", "AnswerOptions", "ClaimVerifier", "ANSWER_SCHEMA", "clean_question"]
+
+log = logging.getLogger(__name__)
+
+ANSWER_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {"sentences": {"type": "array", "items": {
+        "type": "object",
+        "properties": {"text": {"type": "string"}, "citations": {"type": "array", "items": {"type": "integer"}}},
+        "required": ["text", "citations"]}}},
+    "required": ["sentences"],
+}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+class ClaimVerifier(Protocol):
+    """The faithfulness hook: judge one claim against the passages it cites."""
+
+    def verify(self, claim: str, passages: Sequence[str]) -> Verdict: ...
+
+
+@dataclass(frozen=True)
+class AnswerOptions:
+    k: int = 6
+    max_sentences: int = 8
+    max_chars: int = 1600
+    min_evidence_score: float = 0.25
+    max_question_chars: int = 2000
+    max_answer_tokens: int = 320
+    structured: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class AnswerEvent:
+    """What `stream` yields: status lines, the readable answer so far, then the final answer."""
+
+    kind: Literal["status", "partial", "final"]
+    text: str = ""
+    answer: CitedAnswer | None = None
+
+
+def clean_question(question: str, max_chars: int) -> str:
+    """Strip control characters and surrounding space; refuse empty or oversized questions."""
+    text = _CONTROL.sub(" ", question).strip()
+    if not text:
+        raise InputError("empty question")
+    if len(text) > max_chars:
+        raise InputError(f"question too long ({len(text)} characters, limit {max_chars})")
+    return text
+
+
+def _history_text(history: Sequence[ChatTurn], turns: int = 6, chars: int = 400) -> str:
+    lines = []
+    for turn in list(history)[-turns:]:
+        content = turn.content if len(turn.content) <= chars else turn.content[:chars] + "..."
+        lines.append(f"{'User' if turn.role == 'user' else 'Assistant'}: {content}")
+    return "\n".join(lines)
+
+
+class AnswerChain:
+    """Answers only from the store's documents, citing exact evidence sentences."""
+
+    def __init__(self, *, chat_model: BaseChatModel, retriever: HybridRetriever, embeddings: Embeddings,
+                 store: Store, answer_prompt: Prompt, condense_prompt: Prompt, options: AnswerOptions,
+                 provenance: Mapping[str, str], verifier: ClaimVerifier | None = None) -> None:
+        self.model = chat_model
+        self.retriever = retriever
+        self.embeddings = embeddings
+        self.store = store
+        self.answer_prompt = answer_prompt
+        self.condense_prompt = condense_prompt
+        self.options = options
+        self.verifier = verifier
+        self.provenance = {**provenance, "answer_prompt": answer_prompt.ref, "condense_prompt": condense_prompt.ref}
+        self._condense: Runnable[dict[str, str], str] = (
+            RunnableLambda(lambda v: self._messages(self.condense_prompt, v)) | self.model.bind(max_tokens=80)
+            | StrOutputParser())
+        generator = self.model.bind(**options.structured, max_tokens=options.max_answer_tokens)
+        self._generate: Runnable[dict[str, str], Any] = (
+            RunnableLambda(lambda v: self._messages(self.answer_prompt, v)) | generator)
+
+    @staticmethod
+    def _messages(prompt: Prompt, values: Mapping[str, str]) -> list[BaseMessage]:
+        system, user = prompt.render(**values)
+        return [SystemMessage(content=system), HumanMessage(content=user)] if system else [HumanMessage(content=user)]
+
+    def condense(self, question: str, history: Sequence[ChatTurn]) -> str:
+        """A stand-alone version of a follow-up question (unchanged when there is no history)."""
+        if not history:
+            return question
+        rewritten = self._condense.invoke({"history": _history_text(history), "question": question})
+        line = rewritten.strip().splitlines()[0].strip().strip('"') if rewritten.strip() else ""
+        return line or question
+
+    def stream(self, question: str, history: Sequence[ChatTurn] = (), doc_ids: Sequence[str] | None = None,
+               records: Mapping[str, DocumentRecord] | None = None) -> Iterator[AnswerEvent]:
+        """Run the chain, yielding progress and partial text; the last event carries the answer."""
+        question = clean_question(question, self.options.max_question_chars)
+        records = records if records is not None else {r.id: r for r in self.store.list_documents()}
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        if history:
+            yield AnswerEvent("status", "rewriting the follow-up question")
+        standalone = self._timed(timings, "condense", lambda: self.condense(question, history))
+        yield AnswerEvent("status", "searching the sources")
+        titles = {r.id: (r.file_name, r.title) for r in records.values()}
+        hits = self._timed(timings, "retrieve",
+                           lambda: self.retriever.search(standalone, self.options.k, doc_ids, titles))
+        evidence = self._timed(timings, "evidence", lambda: select_evidence(
+            standalone, hits, self.embeddings, records, max_sentences=self.options.max_sentences,
+            max_chars=self.options.max_chars))
+        base = dict(question=question, standalone_question=standalone, evidence=tuple(evidence),
+                    retrieved=tuple(hits), provenance=self.provenance)
+        if not evidence or max(e.score for e in evidence) < self.options.min_evidence_score:
+            timings["total"] = round(time.perf_counter() - started, 3)
+            refusal = AnswerSentence(text=REFUSAL, flags=("refusal",))
+            yield AnswerEvent("final", REFUSAL, CitedAnswer(sentences=(refusal,), refused=True, timings=timings,
+                                                            **base))
+            return
+        yield AnswerEvent("status", f"reading {len(evidence)} evidence sentences")
+        raw, shown, usage = "", "", {}
+        gen_started = time.perf_counter()
+        try:
+            for chunk in self._generate.stream({"question": standalone, "evidence": format_evidence(evidence)}):
+                raw += str(chunk.content)
+                if getattr(chunk, "usage_metadata", None):
+                    usage = dict(chunk.usage_metadata)
+                readable = partial_text(raw) if chunk.content else shown
+                if readable != shown:
+                    shown = readable
+                    yield AnswerEvent("partial", readable)
+        except InputError:
+            raise
+        except Exception as exc:  # provider SDKs raise many types; all mean the model call failed
+            raise ModelError(f"the chat model failed: {type(exc).__name__}: {str(exc)[:200]}") from exc
+        timings["generate"] = round(time.perf_counter() - gen_started, 3)
+        sentences = resolve_citations(parse_answer(raw), evidence)
+        texts = {doc_id: self._doc_text(doc_id) for doc_id in {c.doc_id for s in sentences for c in s.citations}}
+        sentences = check_quotes(sentences, texts)
+        if self.verifier is not None:
+            sentences = self._timed(timings, "verify", lambda: self._verify(sentences))
+        refused = not sentences or all("refusal" in s.flags for s in sentences)
+        if refused:
+            sentences = [AnswerSentence(text=REFUSAL, flags=("refusal",))]
+        timings["total"] = round(time.perf_counter() - started, 3)
+        answer = CitedAnswer(sentences=tuple(sentences), refused=refused, timings=timings,
+                             usage={k: int(v) for k, v in usage.items() if isinstance(v, int)}, **base)
+        yield AnswerEvent("final", answer.text, answer)
+
+    def answer(self, question: str, history: Sequence[ChatTurn] = (), doc_ids: Sequence[str] | None = None,
+               records: Mapping[str, DocumentRecord] | None = None) -> CitedAnswer:
+        final = None
+        for event in self.stream(question, history, doc_ids, records):
+            final = event.answer or final
+        assert final is not None
+        return final
+
+    def _doc_text(self, doc_id: str) -> str:
+        stored = self.store.get_document_text(doc_id)
+        return stored[0] if stored else ""
+
+    def _verify(self, sentences: Sequence[AnswerSentence]) -> list[AnswerSentence]:
+        assert self.verifier is not None
+        out = []
+        for sentence in sentences:
+            if "refusal" in sentence.flags or not sentence.citations:
+                out.append(sentence)
+                continue
+            verdict = self.verifier.verify(sentence.text, [c.quote for c in sentence.citations])
+            out.append(sentence.model_copy(update={"verdict": verdict}))
+        return out
+
+    @staticmethod
+    def _timed(timings: dict[str, float], name: str, fn: Any) -> Any:
+        started = time.perf_counter()
+        result = fn()
+        timings[name] = round(time.perf_counter() - started, 3)
+        return result
+

@@ -1,0 +1,126 @@
+"""Chat models behind LangChain's interface that LangChain itself does not ship:
+the embedded llama.cpp model run in-process, and a scripted fake for tests."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import ConfigDict, Field, PrivateAttr
+
+__all__ = ["LocalChatModel", "ScriptedChatModel", "GENERATION_LOCK", "to_openai_messages"]
+
+#: llama.cpp contexts are not re-entrant: one generation at a time per process.
+GENERATION_LOCK = threading.Lock()
+
+_ROLES = {"human": "user", "ai": "assistant", "system": "system", "tool": "tool"}
+
+
+def to_openai_messages(messages: list[BaseMessage]) -> list[dict[str, str]]:
+    return [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages]
+
+
+def _usage(prompt: int, completion: int) -> dict[str, int]:
+    return {"input_tokens": prompt, "output_tokens": completion, "total_tokens": prompt + completion}
+
+
+class LocalChatModel(BaseChatModel):
+    """The embedded GGUF model (llama-cpp-python) in this process.
+
+    Accepts `response_format` (JSON schema, enforced by a grammar), `max_tokens`, `logprobs`
+    and `top_logprobs` as call or bind keyword arguments.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    llm: Any = Field(description="A loaded llama_cpp.Llama.")
+    model_name: str = "local-gguf"
+    max_tokens: int = 512
+    temperature: float = 0.0
+
+    @property
+    def _llm_type(self) -> str:
+        return "sourcebrief-local-llama"
+
+    def _params(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+        params: dict[str, Any] = {"max_tokens": self.max_tokens, "temperature": self.temperature, "stop": stop}
+        for key in ("max_tokens", "temperature", "response_format", "logprobs", "top_logprobs", "seed"):
+            if key in kwargs:
+                params[key] = kwargs[key]
+        return params
+
+    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+        with GENERATION_LOCK:
+            out = self.llm.create_chat_completion(messages=to_openai_messages(messages), **self._params(stop, kwargs))
+        choice = out["choices"][0]
+        usage = out.get("usage") or {}
+        message = AIMessage(content=choice["message"].get("content") or "",
+                            usage_metadata=_usage(usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0)),
+                            response_metadata={"finish_reason": choice.get("finish_reason"),
+                                               "logprobs": choice.get("logprobs"), "model_name": self.model_name})
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        prompt_tokens = len(self.llm.tokenize(
+            "".join(m["content"] for m in to_openai_messages(messages)).encode(), add_bos=False))
+        completion = 0
+        with GENERATION_LOCK:
+            for part in self.llm.create_chat_completion(messages=to_openai_messages(messages), stream=True,
+                                                        **self._params(stop, kwargs)):
+                delta = part["choices"][0].get("delta", {}).get("content") or ""
+                if not delta:
+                    continue
+                completion += 1
+                chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
+                if run_manager is not None:
+                    run_manager.on_llm_new_token(delta, chunk=chunk)
+                yield chunk
+        yield ChatGenerationChunk(message=AIMessageChunk(
+            content="", usage_metadata=_usage(prompt_tokens, completion),
+            response_metadata={"model_name": self.model_name}))
+
+
+class ScriptedChatModel(BaseChatModel):
+    """A fake for tests: replies come from a queue (or a function of the prompt); prompts are recorded."""
+
+    replies: list[str] = Field(default_factory=list)
+    responder: Callable[[list[BaseMessage]], str] | None = None
+    chunk_size: int = 7
+    _calls: list[list[BaseMessage]] = PrivateAttr(default_factory=list)
+
+    @property
+    def _llm_type(self) -> str:
+        return "sourcebrief-scripted"
+
+    @property
+    def calls(self) -> list[list[BaseMessage]]:
+        return self._calls
+
+    def _next(self, messages: list[BaseMessage]) -> str:
+        self._calls.append(messages)
+        if self.responder is not None:
+            return self.responder(messages)
+        if not self.replies:
+            raise RuntimeError("ScriptedChatModel has no reply left")
+        return self.replies.pop(0)
+
+    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+        text = self._next(messages)
+        usage = _usage(sum(len(str(m.content)) // 4 for m in messages), len(text) // 4)
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text, usage_metadata=usage))])
+
+    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        text = self._next(messages)
+        for i in range(0, len(text), self.chunk_size):
+            yield ChatGenerationChunk(message=AIMessageChunk(content=text[i:i + self.chunk_size]))
+        yield ChatGenerationChunk(message=AIMessageChunk(content="", usage_metadata=_usage(
+            sum(len(str(m.content)) // 4 for m in messages), len(text) // 4)))

@@ -1,0 +1,135 @@
+"""Parse a model's cited answer (JSON, or text with [n] markers) and check its citations."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+
+from rag.ingest.sentences import split_sentences
+from rag.prompts import REFUSAL
+from rag.types import AnswerSentence, Citation, Evidence
+
+__all__ = ["parse_answer", "partial_text", "resolve_citations", "is_refusal", "check_quotes"]
+
+_MARKERS = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+_TEXT_FIELD = re.compile(r'"text"\s*:\s*"((?:[^"\\]|\\.)*)("?)')
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[^a-z ]", "", text.lower()).strip()
+
+
+def is_refusal(text: str) -> bool:
+    """The shared refusal sentence, allowing for punctuation and case."""
+    return _norm(text) == _norm(REFUSAL)
+
+
+def _markers(text: str) -> tuple[str, list[int]]:
+    """Strip [n] / [n, m] markers from a sentence; return the clean text and the numbers in order."""
+    numbers = [int(n) for group in _MARKERS.findall(text) for n in re.split(r"\s*[,;]\s*", group)]
+    clean = _MARKERS.sub("", text).strip()
+    clean = re.sub(r"\s+([.,;:!?])", r"\1", clean)
+    return clean, list(dict.fromkeys(numbers))
+
+
+def _repair_json(raw: str) -> object | None:
+    """Parse the first JSON object in `raw`, closing a truncated one if needed."""
+    start = raw.find("{")
+    if start < 0:
+        return None
+    body = raw[start:]
+    for candidate in (body, body[:body.rfind("}") + 1]):
+        try:
+            return json.loads(candidate)
+        except json.JSONDecodeError:
+            continue
+    # Truncated output: close an open string, then open brackets in reverse order.
+    stack: list[str] = []
+    in_string = escaped = False
+    for ch in body:
+        if in_string:
+            escaped = not escaped and ch == "\\"
+            if ch == '"' and not escaped:
+                in_string = False
+            continue
+        if ch == '"':
+            in_string = True
+        elif ch in "{[":
+            stack.append("}" if ch == "{" else "]")
+        elif ch in "}]" and stack:
+            stack.pop()
+    closing = ('"' if in_string else "") + "".join(reversed(stack))
+    try:
+        return json.loads(body + closing)
+    except json.JSONDecodeError:
+        return None
+
+
+def parse_answer(raw: str) -> list[tuple[str, list[int]]]:
+    """(sentence, cited numbers) pairs from JSON output, falling back to [n] markers in plain text."""
+    data = _repair_json(raw)
+    if isinstance(data, dict) and isinstance(data.get("sentences"), list):
+        out = []
+        for item in data["sentences"]:
+            if not isinstance(item, dict) or not str(item.get("text", "")).strip():
+                continue
+            text, inline = _markers(str(item["text"]))
+            cited = [int(n) for n in item.get("citations") or [] if isinstance(n, int | str) and str(n).isdigit()]
+            out.append((text, list(dict.fromkeys(cited + inline))))
+        return out
+    pairs = []
+    for sent in split_sentences(raw.strip()):
+        text, numbers = _markers(sent.text)
+        if text:
+            pairs.append((text, numbers))
+        elif numbers and pairs:  # markers standing alone after a sentence belong to it
+            pairs[-1] = (pairs[-1][0], list(dict.fromkeys(pairs[-1][1] + numbers)))
+    return pairs
+
+
+def partial_text(raw: str) -> str:
+    """Readable answer text from a JSON answer still being generated (for streaming)."""
+    if "{" not in raw[:20]:
+        return _MARKERS.sub("", raw).strip()
+    texts = []
+    for match in _TEXT_FIELD.finditer(raw):
+        body = re.sub(r"\\(u[0-9a-fA-F]{0,3})?$", "", match.group(1))  # an escape cut mid-way
+        try:
+            texts.append(json.loads(f'"{body}"'))
+        except json.JSONDecodeError:
+            texts.append(body)
+    return " ".join(_MARKERS.sub("", t).strip() for t in texts)
+
+
+def resolve_citations(pairs: Sequence[tuple[str, list[int]]], evidence: Sequence[Evidence]) -> list[AnswerSentence]:
+    """Turn cited numbers into Citations; drop numbers not shown to the model; flag what lacks support."""
+    by_n = {e.n: e for e in evidence}
+    sentences = []
+    for text, numbers in pairs:
+        if is_refusal(text):
+            sentences.append(AnswerSentence(text=REFUSAL, flags=("refusal",)))
+            continue
+        flags = [f"dropped-citation:{n}" for n in numbers if n not in by_n]
+        citations = tuple(
+            Citation(n=e.n, doc_id=e.doc_id, file_name=e.file_name, title=e.title, quote=e.text, start=e.start,
+                     end=e.end) for e in (by_n[n] for n in numbers if n in by_n))
+        if not citations:
+            flags.append("uncited")
+        sentences.append(AnswerSentence(text=text, citations=citations, flags=tuple(flags)))
+    return sentences
+
+
+def check_quotes(sentences: Sequence[AnswerSentence], texts: Mapping[str, str]) -> list[AnswerSentence]:
+    """Keep only citations whose quote is found verbatim at its offsets in the stored cleaned text."""
+    out = []
+    for sentence in sentences:
+        good = tuple(c for c in sentence.citations if texts.get(c.doc_id, "")[c.start:c.end] == c.quote)
+        if len(good) == len(sentence.citations):
+            out.append(sentence)
+            continue
+        flags = [*sentence.flags, *(f"quote-mismatch:{c.n}" for c in sentence.citations if c not in good)]
+        if not good and "uncited" not in flags:
+            flags.append("uncited")
+        out.append(sentence.model_copy(update={"citations": good, "flags": tuple(flags)}))
+    return out

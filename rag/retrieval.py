@@ -1,0 +1,143 @@
+"""Hybrid retrieval: dense (Chroma) + lexical BM25 over the same chunks, fused by reciprocal rank,
+then diversified so one verbose source cannot crowd out the others."""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import threading
+from collections.abc import Sequence
+
+from langchain_core.embeddings import Embeddings
+from rank_bm25 import BM25Okapi
+
+from rag.store import Store
+from rag.types import Chunk, SearchHit
+
+__all__ = ["HybridRetriever", "tokenize", "reciprocal_rank_fusion", "diversify"]
+
+log = logging.getLogger(__name__)
+
+_WORD = re.compile(r"[\w’'-]+")
+_STOP = frozenset(
+    "a an the and or but if of to in on at by for with about from into over after before than then as is are "
+    "was were be been being it its this that these those there their they them he she his her we our you your "
+    "i me my do does did done has have had not no so such what which who whom whose when where why how can "
+    "could would should will shall may might must also very just more most some any all each other said says "
+    "say".split())
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased content words with possessives and a plural 's' folded (Russia's -> russia)."""
+    words = []
+    for raw in _WORD.findall(text.lower()):
+        word = raw.strip("’'-").replace("’", "'")
+        if word.endswith("'s"):
+            word = word[:-2]
+        if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        if word and word not in _STOP:
+            words.append(word)
+    return words
+
+
+def reciprocal_rank_fusion(rankings: dict[str, list[str]], k: int = 60) -> dict[str, float]:
+    """RRF: each list contributes 1/(k + rank) to an id's score (rank from 1)."""
+    fused: dict[str, float] = {}
+    for ranked in rankings.values():
+        for rank, item in enumerate(ranked, start=1):
+            fused[item] = fused.get(item, 0.0) + 1.0 / (k + rank)
+    return fused
+
+
+def _overlap(a: Chunk, b: Chunk) -> float:
+    shared = min(a.end, b.end) - max(a.start, b.start)
+    return max(shared, 0) / max(min(a.end - a.start, b.end - b.start), 1)
+
+
+def diversify(ranked: Sequence[Chunk], k: int, per_doc: int) -> list[Chunk]:
+    """Top k in order, at most `per_doc` per document and no chunk mostly overlapping a chosen one;
+    the cap is relaxed only if there are not k chunks otherwise."""
+    chosen: list[Chunk] = []
+    held: list[Chunk] = []
+    for chunk in ranked:
+        if any(c.doc_id == chunk.doc_id and _overlap(c, chunk) > 0.5 for c in chosen):
+            continue
+        if sum(c.doc_id == chunk.doc_id for c in chosen) >= per_doc:
+            held.append(chunk)
+            continue
+        chosen.append(chunk)
+        if len(chosen) == k:
+            return chosen
+    for chunk in held:
+        if len(chosen) == k:
+            break
+        if not any(c.doc_id == chunk.doc_id and _overlap(c, chunk) > 0.5 for c in chosen):
+            chosen.append(chunk)
+    return chosen
+
+
+class _Lexical:
+    def __init__(self, chunks: list[Chunk]) -> None:
+        self.chunks = chunks
+        corpus = [tokenize(c.text) for c in chunks]
+        self.bm25 = BM25Okapi(corpus) if chunks else None
+
+    def search(self, query: str, n: int, doc_ids: set[str] | None) -> list[tuple[Chunk, float]]:
+        terms = tokenize(query)
+        if self.bm25 is None or not terms:
+            return []
+        scores = self.bm25.get_scores(terms)
+        order = sorted(range(len(self.chunks)), key=lambda i: scores[i], reverse=True)
+        hits = [(self.chunks[i], float(scores[i])) for i in order
+                if scores[i] > 0 and (doc_ids is None or self.chunks[i].doc_id in doc_ids)]
+        return hits[:n]
+
+
+class HybridRetriever:
+    """Dense + BM25 candidates, RRF fusion, per-document cap. The BM25 index follows the store."""
+
+    def __init__(self, store: Store, embeddings: Embeddings, *, candidates: int = 24, rrf_k: int = 60) -> None:
+        self.store = store
+        self.embeddings = embeddings
+        self.candidates = candidates
+        self.rrf_k = rrf_k
+        self._index: _Lexical | None = None
+        self._signature: tuple[int, int] | None = None
+        self._lock = threading.Lock()
+
+    def _lexical(self) -> _Lexical:
+        signature = (self.store.revision(), self.store.count_chunks())
+        with self._lock:
+            if self._index is None or signature != self._signature:
+                log.info("building BM25 index over %d chunks", signature[1])
+                self._index = _Lexical(self.store.get_chunks())
+                self._signature = signature
+            return self._index
+
+    def search(self, query: str, k: int, doc_ids: Sequence[str] | None = None,
+               titles: dict[str, tuple[str, str]] | None = None) -> list[SearchHit]:
+        """The k best chunks for `query`, with each retriever's score and rank kept for inspection."""
+        wanted = set(doc_ids) if doc_ids else None
+        n = max(self.candidates, 3 * k)
+        dense = self.store.query(self.embeddings.embed_query(query), n, list(doc_ids) if doc_ids else None)
+        lexical = self._lexical().search(query, n, wanted)
+        by_id: dict[str, Chunk] = {c.id: c for c, _ in dense} | {c.id: c for c, _ in lexical}
+        fused = reciprocal_rank_fusion({"dense": [c.id for c, _ in dense], "bm25": [c.id for c, _ in lexical]},
+                                       self.rrf_k)
+        ranked = sorted(by_id.values(), key=lambda c: fused[c.id], reverse=True)
+        picked = diversify(ranked, k, per_doc=max(2, math.ceil(k / 2)))
+        dense_s = {c.id: (s, r) for r, (c, s) in enumerate(dense, start=1)}
+        bm25_s = {c.id: (s, r) for r, (c, s) in enumerate(lexical, start=1)}
+        hits = []
+        for chunk in picked:
+            scores = {"rrf": round(fused[chunk.id], 6)}
+            if chunk.id in dense_s:
+                scores |= {"dense": round(dense_s[chunk.id][0], 4), "dense_rank": dense_s[chunk.id][1]}
+            if chunk.id in bm25_s:
+                scores |= {"bm25": round(bm25_s[chunk.id][0], 4), "bm25_rank": bm25_s[chunk.id][1]}
+            file_name, title = (titles or {}).get(chunk.doc_id, ("?", "?"))
+            hits.append(SearchHit(chunk=chunk, file_name=file_name, title=title, score=fused[chunk.id],
+                                  scores=scores))
+        return hits
