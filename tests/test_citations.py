@@ -1,0 +1,61 @@
+"""Parsing model output into cited sentences, and the checks on those citations."""
+
+from __future__ import annotations
+
+import json
+
+from rag.citations import check_quotes, parse_answer, partial_text, resolve_citations
+from rag.prompts import REFUSAL
+from rag.types import Evidence
+
+TEXT = "Alpha said the talks failed. Beta disagreed strongly. Gamma stayed silent."
+EVIDENCE = [
+    Evidence(n=1, doc_id="d", file_name="d.txt", title="D", source="Outlet", start=0, end=28, text=TEXT[0:28], score=1),
+    Evidence(n=2, doc_id="d", file_name="d.txt", title="D", source="Outlet", start=29, end=52, text=TEXT[29:52],
+             score=1),
+]
+
+
+def test_json_answer() -> None:
+    raw = json.dumps({"sentences": [{"text": "Alpha says the talks failed.", "citations": [1]},
+                                    {"text": "Beta disagrees.", "citations": [2, 2]}]})
+    assert parse_answer(raw) == [("Alpha says the talks failed.", [1]), ("Beta disagrees.", [2])]
+
+
+def test_truncated_json_is_repaired() -> None:
+    raw = '{"sentences": [{"text": "Alpha says the talks failed.", "citations": [1]}, {"text": "Beta dis'
+    assert parse_answer(raw) == [("Alpha says the talks failed.", [1]), ("Beta dis", [])]
+
+
+def test_marker_fallback_and_inline_markers_in_json() -> None:
+    assert parse_answer("Alpha says the talks failed [1]. Beta disagrees [2, 3].") == [
+        ("Alpha says the talks failed.", [1]), ("Beta disagrees.", [2, 3])]
+    raw = json.dumps({"sentences": [{"text": "Alpha says so [1].", "citations": []}]})
+    assert parse_answer(raw) == [("Alpha says so.", [1])]
+
+
+def test_unknown_citation_is_removed_and_uncited_flagged() -> None:
+    sentences = resolve_citations([("Alpha says.", [1, 9]), ("Made up.", [])], EVIDENCE)
+    assert [c.n for c in sentences[0].citations] == [1]
+    assert "dropped-citation:9" in sentences[0].flags
+    assert sentences[1].citations == () and "uncited" in sentences[1].flags
+
+
+def test_refusal_sentence_is_recognised() -> None:
+    sentences = resolve_citations([(REFUSAL.lower().rstrip("."), [])], EVIDENCE)
+    assert sentences[0].flags == ("refusal",) and sentences[0].text == REFUSAL
+
+
+def test_quotes_must_be_verbatim_at_their_offsets() -> None:
+    sentences = resolve_citations([("Alpha says.", [1]), ("Beta disagrees.", [2])], EVIDENCE)
+    assert check_quotes(sentences, {"d": TEXT}) == sentences
+    tampered = TEXT.replace("Beta", "Zeta")
+    checked = check_quotes(sentences, {"d": tampered})
+    assert checked[0] == sentences[0]
+    assert checked[1].citations == () and "quote-mismatch:2" in checked[1].flags
+
+
+def test_partial_text_while_streaming() -> None:
+    assert partial_text('{"sentences": [{"text": "Alpha sa') == "Alpha sa"
+    assert partial_text('{"sentences": [{"text": "A \\u201cq\\u201d [1].", "citations": [1]}, {"text": "B') \
+        == "A “q”. B"

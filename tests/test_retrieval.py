@@ -1,0 +1,60 @@
+"""Hybrid retrieval: fusion and diversity as pure functions, and the retriever on the real seeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rag.retrieval import diversify, reciprocal_rank_fusion, tokenize
+from rag.service import Service
+from rag.types import Chunk
+
+
+def _chunk(doc: str, start: int, end: int) -> Chunk:
+    return Chunk(id=f"{doc}-{start}", doc_id=doc, index=start, start=start, end=end, text="x")
+
+
+def test_rrf_rewards_agreement() -> None:
+    fused = reciprocal_rank_fusion({"dense": ["a", "b", "c"], "bm25": ["c", "a", "d"]}, k=60)
+    assert max(fused, key=fused.__getitem__) == "a"
+    assert fused["c"] > fused["b"] > fused["d"] or fused["c"] > fused["d"]
+    assert abs(fused["a"] - (1 / 61 + 1 / 62)) < 1e-12
+
+
+def test_diversify_caps_one_verbose_document() -> None:
+    ranked = [_chunk("big", i * 100, i * 100 + 90) for i in range(6)] + [_chunk("s1", 0, 90), _chunk("s2", 0, 90)]
+    picked = diversify(ranked, k=4, per_doc=2)
+    assert [c.doc_id for c in picked].count("big") == 2
+    assert {"s1", "s2"} <= {c.doc_id for c in picked}
+
+
+def test_diversify_skips_overlapping_chunks_and_fills_up() -> None:
+    ranked = [_chunk("a", 0, 100), _chunk("a", 10, 110), _chunk("a", 200, 300), _chunk("a", 400, 500)]
+    picked = diversify(ranked, k=3, per_doc=1)
+    assert [(c.start, c.end) for c in picked] == [(0, 100), (200, 300), (400, 500)]
+
+
+def test_tokenize_folds_possessives_and_plurals() -> None:
+    assert tokenize("Russia's peacekeepers and the talks") == ["russia", "peacekeeper", "talk"]
+
+
+def test_hybrid_search_reports_both_retrievers(service: Service, seeds_copy: Path) -> None:
+    service.ingest([seeds_copy])
+    hits = service.retrieve("SIPRI arms imported into Armenia per cent", k=4)
+    assert hits[0].file_name == "004_f1439a8cd7274eed.txt"
+    assert {"rrf", "dense", "bm25"} <= set(hits[0].scores)
+    assert len({h.chunk.id for h in hits}) == len(hits) == 4
+
+
+def test_bm25_index_follows_new_documents(service: Service, seeds_copy: Path, tmp_path: Path) -> None:
+    service.ingest([seeds_copy])
+    assert all("Quetzalcoatlus" not in h.chunk.text for h in service.retrieve("Quetzalcoatlus", k=3))
+    extra = tmp_path / "extra.txt"
+    extra.write_text("The Quetzalcoatlus exhibit opened in Yerevan on Monday, the museum said.", encoding="utf-8")
+    service.ingest([extra])
+    assert "Quetzalcoatlus" in service.retrieve("Quetzalcoatlus", k=3)[0].chunk.text
+
+
+def test_source_filter(service: Service, seeds_copy: Path) -> None:
+    service.ingest([seeds_copy])
+    hits = service.retrieve("Lavrov peace talks", k=6, sources=["002_7e3677aedf6b0cb5.txt"])
+    assert hits and {h.file_name for h in hits} == {"002_7e3677aedf6b0cb5.txt"}
