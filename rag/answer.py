@@ -57,6 +57,7 @@ class AnswerOptions:
     max_question_chars: int = 2000
     max_answer_tokens: int = 320
     structured: dict[str, Any] = field(default_factory=dict)
+    error_hint: str = "run `sourcebrief doctor`"
 
 
 @dataclass
@@ -130,7 +131,7 @@ class AnswerChain:
         started = time.perf_counter()
         if history:
             yield AnswerEvent("status", "rewriting the follow-up question")
-        standalone = self._timed(timings, "condense", lambda: self.condense(question, history))
+        standalone = self._timed(timings, "condense", lambda: self._call_model(self.condense, question, history))
         yield AnswerEvent("status", "searching the sources")
         titles = {r.id: (r.file_name, r.title) for r in records.values()}
         hits = self._timed(timings, "retrieve",
@@ -158,10 +159,8 @@ class AnswerChain:
                 if readable != shown:
                     shown = readable
                     yield AnswerEvent("partial", readable)
-        except InputError:
-            raise
         except Exception as exc:  # provider SDKs raise many types; all mean the model call failed
-            raise ModelError(f"the chat model failed: {type(exc).__name__}: {str(exc)[:200]}") from exc
+            raise self._model_error(exc) from exc
         timings["generate"] = round(time.perf_counter() - gen_started, 3)
         sentences = resolve_citations(parse_answer(raw), evidence)
         texts = {doc_id: self._doc_text(doc_id) for doc_id in {c.doc_id for s in sentences for c in s.citations}}
@@ -183,6 +182,16 @@ class AnswerChain:
             final = event.answer or final
         assert final is not None
         return final
+
+    def _model_error(self, exc: Exception) -> ModelError:
+        detail = " ".join(str(exc).split())[:160]
+        return ModelError(f"the chat model failed ({type(exc).__name__}: {detail}); {self.options.error_hint}")
+
+    def _call_model(self, fn: Any, *args: Any) -> Any:
+        try:
+            return fn(*args)
+        except Exception as exc:  # as in stream(): any provider failure becomes one ModelError line
+            raise self._model_error(exc) from exc
 
     def _doc_text(self, doc_id: str) -> str:
         stored = self.store.get_document_text(doc_id)

@@ -34,6 +34,13 @@ out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+SourceOpt = Annotated[list[str] | None, typer.Option(
+    "--sources", "--source", help="Only use these documents: ids, id prefixes or file names, comma-separated.")]
+
+
+def _split_sources(values: list[str] | None) -> list[str] | None:
+    refs = [ref.strip() for value in values or [] for ref in value.split(",") if ref.strip()]
+    return refs or None
 
 
 def _settings() -> Settings:
@@ -180,10 +187,9 @@ def sources_delete(ref: Annotated[str, typer.Argument(help="Document id, id pref
 @app.command()
 def retrieve(query: Annotated[str, typer.Argument(help="What to search for.")],
              k: Annotated[int | None, typer.Option("--k", min=1, help="How many chunks (default: top_k).")] = None,
-             source: Annotated[list[str] | None, typer.Option("--source", help="Limit to a document (repeatable).")] = None,
-             as_json: JsonOpt = False) -> None:
-    """Show the chunks nearest to a query, with their documents and offsets."""
-    hits = _service().retrieve(query, k, source)
+             source: SourceOpt = None, as_json: JsonOpt = False) -> None:
+    """Show the chunks a question retrieves, with each retriever's score, documents and offsets."""
+    hits = _service().retrieve(query, k, _split_sources(source))
     if as_json:
         _print_json(hits)
         return
@@ -224,7 +230,6 @@ def _ask_once(service: Service, question: str, history: list[ChatTurn], sources:
     return answer
 
 
-SourceOpt = Annotated[list[str] | None, typer.Option("--source", help="Only use this document (repeatable).")]
 
 
 @app.command()
@@ -237,7 +242,7 @@ def ask(question: Annotated[str, typer.Argument(help="The question.")],
     """Answer from the ingested sources only, citing the exact passages (or refuse)."""
     turns = _load_history(history) if history else []
     service = _service()
-    answer = _ask_once(service, question, turns, source, stream=not as_json)
+    answer = _ask_once(service, question, turns, _split_sources(source), stream=not as_json)
     if as_json:
         _print_json(answer)
     elif markdown:
@@ -259,7 +264,7 @@ def chat(source: SourceOpt = None) -> None:
         if not question:
             break
         try:
-            answer = _ask_once(service, question, turns, source, stream=True)
+            answer = _ask_once(service, question, turns, _split_sources(source), stream=True)
         except SourcebriefError as exc:
             err.print(f"error: {exc}", highlight=False, markup=False)
             continue

@@ -14,7 +14,8 @@ from rag.config import Settings
 from rag.errors import ConfigError
 from rag.prompts import REFUSAL
 
-__all__ = ["make_embeddings", "embedding_id", "make_chat_model", "structured_output_kwargs", "chat_model_name"]
+__all__ = ["make_embeddings", "embedding_id", "make_chat_model", "structured_output_kwargs", "chat_model_name",
+           "provider_hint"]
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,16 @@ def structured_output_kwargs(settings: Settings, schema: dict[str, Any]) -> dict
         return {"response_format": {"type": "json_object", "schema": schema}}
     return {"response_format": {"type": "json_schema",
                                 "json_schema": {"name": "cited_answer", "schema": schema}}}
+
+
+def provider_hint(settings: Settings) -> str:
+    """Which settings to check when the chat model fails."""
+    if settings.llm_provider == "openai":
+        return (f"check SOURCEBRIEF_OPENAI_BASE_URL ({settings.openai_base_url or 'OpenAI'}), "
+                f"SOURCEBRIEF_LLM_MODEL ({settings.llm_model}) and SOURCEBRIEF_OPENAI_API_KEY")
+    if settings.llm_provider == "local":
+        return "check SOURCEBRIEF_LLM_MODEL_PATH and run `sourcebrief doctor`"
+    return "the fake provider is for tests"
 
 
 def chat_model_name(settings: Settings) -> str:

@@ -9,9 +9,10 @@ import re
 import threading
 from collections.abc import Sequence
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
-from rank_bm25 import BM25Okapi
 
+from rag.bm25 import BM25Index
 from rag.store import Store
 from rag.types import Chunk, SearchHit
 
@@ -81,18 +82,15 @@ def diversify(ranked: Sequence[Chunk], k: int, per_doc: int) -> list[Chunk]:
 class _Lexical:
     def __init__(self, chunks: list[Chunk]) -> None:
         self.chunks = chunks
-        corpus = [tokenize(c.text) for c in chunks]
-        self.bm25 = BM25Okapi(corpus) if chunks else None
+        self.index = BM25Index([tokenize(c.text) for c in chunks])
+        self.doc_of = np.array([c.doc_id for c in chunks], dtype=object)
 
     def search(self, query: str, n: int, doc_ids: set[str] | None) -> list[tuple[Chunk, float]]:
         terms = tokenize(query)
-        if self.bm25 is None or not terms:
+        if not self.chunks or not terms:
             return []
-        scores = self.bm25.get_scores(terms)
-        order = sorted(range(len(self.chunks)), key=lambda i: scores[i], reverse=True)
-        hits = [(self.chunks[i], float(scores[i])) for i in order
-                if scores[i] > 0 and (doc_ids is None or self.chunks[i].doc_id in doc_ids)]
-        return hits[:n]
+        allowed = np.isin(self.doc_of, list(doc_ids)) if doc_ids else None
+        return [(self.chunks[i], score) for i, score in self.index.top(terms, n, allowed)]
 
 
 class HybridRetriever:

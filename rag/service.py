@@ -21,7 +21,14 @@ from rag.errors import InputError, NotFoundError, SourcebriefError, StoreError
 from rag.ingest.pipeline import Progress, ingest_bytes, ingest_paths
 from rag.answer import ANSWER_SCHEMA, AnswerChain, AnswerEvent, AnswerOptions, ClaimVerifier
 from rag.prompts import load_prompt
-from rag.providers import chat_model_name, embedding_id, make_chat_model, make_embeddings, structured_output_kwargs
+from rag.providers import (
+    chat_model_name,
+    embedding_id,
+    make_chat_model,
+    make_embeddings,
+    provider_hint,
+    structured_output_kwargs,
+)
 from rag.retrieval import HybridRetriever
 from rag.store import Store, drop_collections, make_client
 from rag.types import ChatTurn, CitedAnswer, DocumentRecord, IngestReport, Removed, SearchHit
@@ -180,7 +187,8 @@ class Service:
         options = AnswerOptions(
             k=s.top_k, max_sentences=s.evidence_sentences, max_chars=s.evidence_chars,
             min_evidence_score=s.min_evidence_score, max_question_chars=s.max_question_chars,
-            max_answer_tokens=s.answer_max_tokens, structured=structured_output_kwargs(s, ANSWER_SCHEMA))
+            max_answer_tokens=s.answer_max_tokens, structured=structured_output_kwargs(s, ANSWER_SCHEMA),
+            error_hint=provider_hint(s))
         return AnswerChain(chat_model=self.chat_model, retriever=self.retriever, embeddings=self.embeddings,
                            store=self.store, answer_prompt=load_prompt(s.prompts_dir, "answer"),
                            condense_prompt=load_prompt(s.prompts_dir, "condense_question"), options=options,

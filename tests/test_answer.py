@@ -123,3 +123,17 @@ def test_prompt_variables_are_checked(tmp_path: Path) -> None:
         load_prompt(tmp_path, "bad")
     prompt = load_prompt(Settings(_env_file=None).prompts_dir, "answer")
     assert set(prompt.variables) == {"question", "evidence"} and prompt.version == "1"
+
+
+def test_unreachable_openai_server_gives_one_line_error_naming_the_setting(
+        settings: Settings, seeds_copy: Path) -> None:
+    from rag.errors import ModelError
+
+    remote = settings.model_copy(update={"llm_provider": "openai", "openai_base_url": "http://127.0.0.1:9/v1",
+                                         "llm_timeout": 2.0, "llm_max_retries": 1})
+    service = Service(remote, embeddings=HashingEmbeddings())
+    service.ingest([seeds_copy])
+    with pytest.raises(ModelError) as info:
+        service.ask("What did Zakharova say about the CSTO?")
+    message = str(info.value)
+    assert "SOURCEBRIEF_OPENAI_BASE_URL" in message and "\n" not in message

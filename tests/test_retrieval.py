@@ -58,3 +58,25 @@ def test_source_filter(service: Service, seeds_copy: Path) -> None:
     service.ingest([seeds_copy])
     hits = service.retrieve("Lavrov peace talks", k=6, sources=["002_7e3677aedf6b0cb5.txt"])
     assert hits and {h.file_name for h in hits} == {"002_7e3677aedf6b0cb5.txt"}
+
+
+def test_bm25_matches_the_textbook_formula() -> None:
+    import math
+
+    from rag.bm25 import BM25Index
+
+    docs = [["russia", "peace", "peace"], ["armenia", "talk"], ["russia", "armenia", "talk", "talk", "treaty"]]
+    index = BM25Index(docs, k1=1.5, b=0.75)
+    avg = sum(map(len, docs)) / 3
+
+    def expected(doc: list[str], term: str) -> float:
+        df = sum(term in d for d in docs)
+        idf = math.log(1 + (3 - df + 0.5) / (df + 0.5))
+        tf = doc.count(term)
+        return idf * tf * 2.5 / (tf + 1.5 * (1 - 0.75 + 0.75 * len(doc) / avg))
+
+    scores = index.scores(["russia", "talk"])
+    for i, doc in enumerate(docs):
+        assert abs(scores[i] - (expected(doc, "russia") + expected(doc, "talk"))) < 1e-5
+    assert [i for i, _ in index.top(["talk"], 5)] == [2, 1]
+    assert index.top(["unknown"], 5) == []
