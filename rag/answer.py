@@ -25,7 +25,8 @@ from rag.evidence import format_evidence, select_evidence
 from rag.prompts import REFUSAL, Prompt
 from rag.retrieval import HybridRetriever
 from rag.store import Store
-from rag.types import AnswerSentence, ChatTurn, CitedAnswer, DocumentRecord, Verdict
+from rag.retrieval import tokenize
+from rag.types import AnswerSentence, ChatTurn, Citation, CitedAnswer, DocumentRecord, Evidence, Verdict
 
 __all__ = ["AnswerChain", "AnswerEvent", "AnswerOptions", "ClaimVerifier", "ANSWER_SCHEMA", "clean_question"]
 
@@ -58,6 +59,7 @@ class AnswerOptions:
     max_answer_tokens: int = 320
     structured: dict[str, Any] = field(default_factory=dict)
     error_hint: str = "run `sourcebrief doctor`"
+    verify_mode: Literal["off", "annotate", "strict"] = "annotate"
 
 
 @dataclass
@@ -123,9 +125,11 @@ class AnswerChain:
         return line or question
 
     def stream(self, question: str, history: Sequence[ChatTurn] = (), doc_ids: Sequence[str] | None = None,
-               records: Mapping[str, DocumentRecord] | None = None) -> Iterator[AnswerEvent]:
+               records: Mapping[str, DocumentRecord] | None = None,
+               verify_mode: Literal["off", "annotate", "strict"] | None = None) -> Iterator[AnswerEvent]:
         """Run the chain, yielding progress and partial text; the last event carries the answer."""
         question = clean_question(question, self.options.max_question_chars)
+        mode = verify_mode or self.options.verify_mode
         records = records if records is not None else {r.id: r for r in self.store.list_documents()}
         timings: dict[str, float] = {}
         started = time.perf_counter()
@@ -165,8 +169,9 @@ class AnswerChain:
         sentences = resolve_citations(parse_answer(raw), evidence)
         texts = {doc_id: self._doc_text(doc_id) for doc_id in {c.doc_id for s in sentences for c in s.citations}}
         sentences = check_quotes(sentences, texts)
-        if self.verifier is not None:
-            sentences = self._timed(timings, "verify", lambda: self._verify(sentences))
+        if self.verifier is not None and mode != "off" and not all("refusal" in s.flags for s in sentences):
+            yield AnswerEvent("status", f"verifying {len(sentences)} sentences")
+            sentences = self._timed(timings, "verify", lambda: self._verify(sentences, evidence, mode == "strict"))
         refused = not sentences or all("refusal" in s.flags for s in sentences)
         if refused:
             sentences = [AnswerSentence(text=REFUSAL, flags=("refusal",))]
@@ -176,9 +181,10 @@ class AnswerChain:
         yield AnswerEvent("final", answer.text, answer)
 
     def answer(self, question: str, history: Sequence[ChatTurn] = (), doc_ids: Sequence[str] | None = None,
-               records: Mapping[str, DocumentRecord] | None = None) -> CitedAnswer:
+               records: Mapping[str, DocumentRecord] | None = None,
+               verify_mode: Literal["off", "annotate", "strict"] | None = None) -> CitedAnswer:
         final = None
-        for event in self.stream(question, history, doc_ids, records):
+        for event in self.stream(question, history, doc_ids, records, verify_mode):
             final = event.answer or final
         assert final is not None
         return final
@@ -197,16 +203,41 @@ class AnswerChain:
         stored = self.store.get_document_text(doc_id)
         return stored[0] if stored else ""
 
-    def _verify(self, sentences: Sequence[AnswerSentence]) -> list[AnswerSentence]:
+    def _verify(self, sentences: Sequence[AnswerSentence], evidence: Sequence[Evidence],
+                strict: bool) -> list[AnswerSentence]:
+        """Attach a verdict to each cited sentence. Strict: re-cite from other evidence, else drop."""
         assert self.verifier is not None
         out = []
         for sentence in sentences:
-            if "refusal" in sentence.flags or not sentence.citations:
+            if "refusal" in sentence.flags:
                 out.append(sentence)
                 continue
-            verdict = self.verifier.verify(sentence.text, [c.quote for c in sentence.citations])
-            out.append(sentence.model_copy(update={"verdict": verdict}))
+            verdict = self.verifier.verify(sentence.text, [c.quote for c in sentence.citations]) \
+                if sentence.citations else None
+            checked = sentence.model_copy(update={"verdict": verdict})
+            if not strict or (verdict is not None and verdict.label == "supported"):
+                out.append(checked)
+                continue
+            recited = self._recite(checked, evidence)
+            if recited is not None:
+                out.append(recited)
         return out
+
+    def _recite(self, sentence: AnswerSentence, evidence: Sequence[Evidence]) -> AnswerSentence | None:
+        """Try the other evidence sentences (most word overlap first) as support for an unsupported sentence."""
+        assert self.verifier is not None
+        cited = {c.n for c in sentence.citations}
+        terms = set(tokenize(sentence.text))
+        others = sorted((e for e in evidence if e.n not in cited),
+                        key=lambda e: len(terms & set(tokenize(e.text))), reverse=True)[:2]
+        for e in others:
+            verdict = self.verifier.verify(sentence.text, [e.text])
+            if verdict.label == "supported":
+                citation = Citation(n=e.n, doc_id=e.doc_id, file_name=e.file_name, title=e.title, quote=e.text,
+                                    start=e.start, end=e.end)
+                return sentence.model_copy(update={"citations": (citation,), "verdict": verdict,
+                                                   "flags": (*sentence.flags, "re-cited")})
+        return None
 
     @staticmethod
     def _timed(timings: dict[str, float], name: str, fn: Any) -> Any:

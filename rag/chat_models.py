@@ -13,7 +13,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, Field, PrivateAttr
 
-__all__ = ["LocalChatModel", "ScriptedChatModel", "GENERATION_LOCK", "to_openai_messages"]
+__all__ = ["LocalChatModel", "ScriptedChatModel", "GENERATION_LOCK", "to_openai_messages", "first_token_probability"]
 
 #: llama.cpp contexts are not re-entrant: one generation at a time per process.
 GENERATION_LOCK = threading.Lock()
@@ -85,6 +85,47 @@ class LocalChatModel(BaseChatModel):
         yield ChatGenerationChunk(message=AIMessageChunk(
             content="", usage_metadata=_usage(prompt_tokens, completion),
             response_metadata={"model_name": self.model_name}))
+
+
+def _format_chat(llm: Any, messages: list[BaseMessage]) -> str:
+    """The prompt text the model's own chat template makes of `messages`, ready for the answer."""
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    template = llm.metadata.get("tokenizer.chat_template")
+    if not template:
+        raise ValueError("the GGUF file has no chat template")
+    formatter = Jinja2ChatFormatter(template=template, eos_token="", bos_token="")
+    return formatter(messages=to_openai_messages(messages)).prompt
+
+
+def first_token_probability(llm: Any, messages: list[BaseMessage], yes: list[str], no: list[str]) -> float:
+    """P(first answer token is a 'yes' word) vs 'no' words, from the logits after the prompt.
+
+    Only the last position's logits are needed, so this works with logits_all=False. The KV cache
+    of a shared prefix (the fixed system prompt) is kept between calls.
+    """
+    import numpy as np
+
+    tokens = llm.tokenize(_format_chat(llm, messages).encode(), add_bos=False, special=True)
+    yes_ids = {llm.tokenize(w.encode(), add_bos=False)[0] for w in yes}
+    no_ids = {llm.tokenize(w.encode(), add_bos=False)[0] for w in no}
+    with GENERATION_LOCK:
+        prefix = 0
+        for a, b in zip(llm._input_ids.tolist(), tokens, strict=False):
+            if a != b:
+                break
+            prefix += 1
+        prefix = min(prefix, len(tokens) - 1)
+        if prefix > 0 and llm._ctx.kv_cache_seq_rm(-1, prefix, -1):
+            llm.n_tokens = prefix
+        else:
+            llm.reset()
+        llm.eval(tokens[llm.n_tokens:])
+        logits = np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(llm.n_vocab(),)).astype(np.float64)
+    pick = np.array(sorted(yes_ids | no_ids))
+    weights = np.exp(logits[pick] - logits[pick].max())
+    yes_mass = sum(w for i, w in zip(pick, weights, strict=True) if i in yes_ids)
+    return float(yes_mass / weights.sum())
 
 
 class ScriptedChatModel(BaseChatModel):

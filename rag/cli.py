@@ -38,6 +38,10 @@ SourceOpt = Annotated[list[str] | None, typer.Option(
     "--sources", "--source", help="Only use these documents: ids, id prefixes or file names, comma-separated.")]
 
 
+VerifyOpt = Annotated[str | None, typer.Option(
+    "--verify", help="off | annotate (verdict per sentence) | strict (drop unsupported). Default: setting.")]
+
+
 def _split_sources(values: list[str] | None) -> list[str] | None:
     refs = [ref.strip() for value in values or [] for ref in value.split(",") if ref.strip()]
     return refs or None
@@ -202,7 +206,10 @@ def retrieve(query: Annotated[str, typer.Argument(help="What to search for.")],
 def _render_answer(answer: CitedAnswer) -> None:
     for sentence in answer.sentences:
         marks = "".join(f"[{c.n}]" for c in sentence.citations)
-        extra = f"  ({', '.join(sentence.flags)})" if sentence.flags and "refusal" not in sentence.flags else ""
+        notes = [*sentence.flags] if "refusal" not in sentence.flags else []
+        if sentence.verdict is not None:
+            notes.insert(0, f"{sentence.verdict.label} {sentence.verdict.score:.2f}")
+        extra = f"  ({', '.join(notes)})" if notes else ""
         out.print(f"{sentence.text} {marks}{extra}", highlight=False, markup=False)
     shown = {}
     for sentence in answer.sentences:
@@ -219,9 +226,9 @@ def _render_answer(answer: CitedAnswer) -> None:
 
 
 def _ask_once(service: Service, question: str, history: list[ChatTurn], sources: list[str] | None,
-              stream: bool) -> CitedAnswer:
+              stream: bool, verify: str | None = None) -> CitedAnswer:
     answer: CitedAnswer | None = None
-    for event in service.ask_stream(question, history, sources):
+    for event in service.ask_stream(question, history, sources, verify):  # type: ignore[arg-type]
         if event.kind == "status" and stream:
             err.print(f"[dim]{event.text}...[/dim]")
         elif event.kind == "final":
@@ -237,12 +244,13 @@ def ask(question: Annotated[str, typer.Argument(help="The question.")],
         source: SourceOpt = None,
         history: Annotated[Path | None, typer.Option(
             "--history", help="JSON file of earlier turns: [{\"role\": \"user\", \"content\": ...}, ...].")] = None,
+        verify: VerifyOpt = None,
         as_json: JsonOpt = False,
         markdown: Annotated[bool, typer.Option("--markdown", help="Print Markdown with footnotes.")] = False) -> None:
     """Answer from the ingested sources only, citing the exact passages (or refuse)."""
     turns = _load_history(history) if history else []
     service = _service()
-    answer = _ask_once(service, question, turns, _split_sources(source), stream=not as_json)
+    answer = _ask_once(service, question, turns, _split_sources(source), stream=not as_json, verify=verify)
     if as_json:
         _print_json(answer)
     elif markdown:
@@ -252,7 +260,7 @@ def ask(question: Annotated[str, typer.Argument(help="The question.")],
 
 
 @app.command()
-def chat(source: SourceOpt = None) -> None:
+def chat(source: SourceOpt = None, verify: VerifyOpt = None) -> None:
     """Ask questions in a loop; follow-ups keep the conversation's context. Empty line or EOF ends."""
     service = _service()
     turns: list[ChatTurn] = []
@@ -264,7 +272,7 @@ def chat(source: SourceOpt = None) -> None:
         if not question:
             break
         try:
-            answer = _ask_once(service, question, turns, _split_sources(source), stream=True)
+            answer = _ask_once(service, question, turns, _split_sources(source), stream=True, verify=verify)
         except SourcebriefError as exc:
             err.print(f"error: {exc}", highlight=False, markup=False)
             continue
@@ -278,6 +286,52 @@ def _load_history(path: Path) -> list[ChatTurn]:
         return [ChatTurn.model_validate(turn) for turn in data]
     except (OSError, ValueError) as exc:
         raise InputError(f"cannot read history {path}: {str(exc).splitlines()[0]}") from exc
+
+
+eval_app = typer.Typer(help="Measure retrieval, citations and the faithfulness judge.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.command("judge")
+def eval_judge(
+    files: Annotated[list[Path], typer.Argument(help="JSONL files of {premise, claim, label[, dataset]} pairs.")],
+    limit: Annotated[int | None, typer.Option("--limit", help="Balanced sample of N pairs per dataset.")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Sampling seed.")] = 13,
+    calibrate: Annotated[Path | None, typer.Option(
+        "--calibrate", help="Write the threshold that maximises balanced accuracy to this file.")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Also write the report (with rows) as JSON.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Score the faithfulness judge against human labels: balanced accuracy, unsupported P/R, ROC-AUC."""
+    from evals.judge import evaluate_judge, load_pairs, sample_pairs
+    from rag.verify.verifier import write_calibration
+
+    service = _service()
+    pairs = sample_pairs(load_pairs(files), limit, seed)
+    verifier = service.verifier
+    with _progress() as bar:
+        task = bar.add_task("judging", total=len(pairs))
+        report = evaluate_judge(
+            pairs, lambda claim, premise: verifier.verify(claim, [premise]), judge=verifier.name,  # type: ignore[attr-defined]
+            threshold=verifier.calibration.threshold, threshold_provenance=verifier.calibration.provenance,  # type: ignore[attr-defined]
+            files=[str(f) for f in files], on_progress=lambda done, total: bar.update(task, completed=done))
+    if out_file is not None:
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        out_file.write_text(report.model_dump_json(indent=2), encoding="utf-8")
+    if calibrate is not None:
+        write_calibration(calibrate, report)
+        err.print(f"calibrated threshold {report.overall.best_threshold} written to {calibrate}", highlight=False)
+    if as_json:
+        _print_json(report.model_dump(mode="json", exclude={"rows"}))
+        return
+    table = Table("set", "pairs", "bal. acc", "unsup. P", "unsup. R", "ROC-AUC", "best t", "bal. acc @best")
+    for name, m in [("all", report.overall), *report.by_dataset.items()]:
+        table.add_row(name, str(m.n), f"{m.balanced_accuracy:.3f}", f"{m.unsupported_precision:.3f}",
+                      f"{m.unsupported_recall:.3f}", f"{m.roc_auc:.3f}", f"{m.best_threshold:.3f}",
+                      f"{m.best_balanced_accuracy:.3f}")
+    out.print(table)
+    out.print(f"judge {report.judge}; threshold {report.threshold} ({report.threshold_provenance}); "
+              f"{report.pairs_per_s:.3f} pairs/s", highlight=False)
 
 
 def main() -> None:

@@ -78,6 +78,17 @@ class Settings(BaseSettings):
     structured_output: bool = Field(
         True, description="Ask the model for JSON following a schema (turn off for servers without it).")
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused.")
+
+    # --- verification ------------------------------------------------------------------------
+    verify_mode: Literal["off", "annotate", "strict"] = Field(
+        "annotate", description="off; annotate: verdict per sentence; strict: drop (after trying to re-cite) "
+        "unsupported sentences and refuse when none remain.")
+    verify_calibration: Path = Field(REPO_ROOT / "evals" / "calibration" / "judge.json",
+                                     description="Calibrated threshold file written by `sourcebrief eval judge`.")
+    verify_passage_chars: int = Field(700, ge=100, description="Passage length the judge reads per claim.")
+    nli_model_path: Path | None = Field(
+        None, description="Local Hugging Face folder of an NLI/fact-checking classifier (e.g. MiniCheck), "
+        "combined with the LLM judge when set.")
     max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are skipped.")
     seeds_dir: Path = Field(REPO_ROOT / "seeds", description="Default folder for `sourcebrief ingest`.")
     prompts_dir: Path = Field(REPO_ROOT / "prompts", description="Folder of versioned prompt files.")
@@ -118,7 +129,7 @@ class Settings(BaseSettings):
         keys = [
             "embedding_provider", "embedding_backend", "embedding_model", "llm_provider", "llm_model",
             "llm_context", "chunk_size", "chunk_overlap", "top_k", "evidence_sentences", "evidence_chars",
-            "min_evidence_score", "answer_max_tokens", "structured_output",
+            "min_evidence_score", "answer_max_tokens", "structured_output", "verify_mode", "verify_passage_chars",
         ]
         data = self.model_dump(mode="json", include=set(keys))
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:12]

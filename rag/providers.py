@@ -15,7 +15,7 @@ from rag.errors import ConfigError
 from rag.prompts import REFUSAL
 
 __all__ = ["make_embeddings", "embedding_id", "make_chat_model", "structured_output_kwargs", "chat_model_name",
-           "provider_hint"]
+           "provider_hint", "make_verifier"]
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +85,22 @@ def structured_output_kwargs(settings: Settings, schema: dict[str, Any]) -> dict
                                 "json_schema": {"name": "cited_answer", "schema": schema}}}
 
 
+def make_verifier(settings: Settings, chat_model: BaseChatModel, embeddings: Embeddings) -> Any:
+    """The faithfulness verifier: LLM judge (+ NLI model when configured) + deterministic checks."""
+    from rag.prompts import load_prompt
+    from rag.verify.judge import LlmJudge
+    from rag.verify.verifier import VerdictCache, Verifier, load_calibration
+
+    scorers: list[Any] = [LlmJudge(chat_model, load_prompt(settings.prompts_dir, "verify_claim"))]
+    if settings.nli_model_path is not None:
+        from rag.verify.nli import NliScorer
+
+        scorers.append(NliScorer(settings.nli_model_path))
+    cache = VerdictCache(settings.data_dir / "cache" / "verdicts.sqlite")
+    return Verifier(scorers, calibration=load_calibration(settings.verify_calibration), embeddings=embeddings,
+                    cache=cache, max_passage_chars=settings.verify_passage_chars)
+
+
 def provider_hint(settings: Settings) -> str:
     """Which settings to check when the chat model fails."""
     if settings.llm_provider == "openai":
@@ -100,8 +116,16 @@ def chat_model_name(settings: Settings) -> str:
 
 
 def _fake_reply(messages: list[Any]) -> str:
-    """The fake provider cites the first evidence sentence verbatim: enough to run the app without a model."""
+    """The fake provider cites the first evidence sentence verbatim: enough to run the app without a model.
+
+    As a judge it says Yes when every content word of the claim occurs in the passage.
+    """
     prompt = str(messages[-1].content)
+    if "Is the claim fully supported" in prompt:
+        passage = prompt.split("Passage:", 1)[-1].split("\nClaim:", 1)[0]
+        claim = prompt.split("Claim:", 1)[-1].split("\n", 1)[0]
+        words = set(re.findall(r"\w+", passage.lower()))
+        return "Yes" if set(re.findall(r"\w+", claim.lower())) <= words else "No"
     match = re.search(r"^\[1\] \([^)]*\) (.+)$", prompt, re.M)
     if "Stand-alone question:" in prompt:
         return prompt.split("Last question:", 1)[-1].split("\n", 1)[0].strip()

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -26,12 +26,13 @@ from rag.providers import (
     embedding_id,
     make_chat_model,
     make_embeddings,
+    make_verifier,
     provider_hint,
     structured_output_kwargs,
 )
 from rag.retrieval import HybridRetriever
 from rag.store import Store, drop_collections, make_client
-from rag.types import ChatTurn, CitedAnswer, DocumentRecord, IngestReport, Removed, SearchHit
+from rag.types import ChatTurn, CitedAnswer, DocumentRecord, IngestReport, Removed, SearchHit, Verdict
 
 __all__ = ["Service", "DoctorCheck", "DoctorReport", "SourceView"]
 
@@ -58,6 +59,19 @@ class SourceView(BaseModel):
     removed: list[Removed]
 
 
+VerifyMode = Literal["off", "annotate", "strict"]
+
+
+class _LazyVerifier:
+    """Builds the service's verifier on first use, so `--verify off` never loads a judge."""
+
+    def __init__(self, service: Service) -> None:
+        self._service = service
+
+    def verify(self, claim: str, passages: Sequence[str]) -> Verdict:
+        return self._service.verifier.verify(claim, passages)
+
+
 class Service:
     """Everything the front ends call. Collaborators may be passed in (tests) or built lazily."""
 
@@ -67,7 +81,7 @@ class Service:
         self._embeddings = embeddings
         self._client = client
         self._chat_model = chat_model
-        self.verifier = verifier
+        self._verifier = verifier
 
     @cached_property
     def embeddings(self) -> Embeddings:
@@ -182,32 +196,39 @@ class Service:
         return self._chat_model if self._chat_model is not None else make_chat_model(self.settings)
 
     @cached_property
+    def verifier(self) -> ClaimVerifier:
+        if self._verifier is not None:
+            return self._verifier
+        return make_verifier(self.settings, self.chat_model, self.embeddings)  # type: ignore[no-any-return]
+
+    @cached_property
     def answer_chain(self) -> AnswerChain:
         s = self.settings
         options = AnswerOptions(
             k=s.top_k, max_sentences=s.evidence_sentences, max_chars=s.evidence_chars,
             min_evidence_score=s.min_evidence_score, max_question_chars=s.max_question_chars,
             max_answer_tokens=s.answer_max_tokens, structured=structured_output_kwargs(s, ANSWER_SCHEMA),
-            error_hint=provider_hint(s))
+            error_hint=provider_hint(s), verify_mode=s.verify_mode)
         return AnswerChain(chat_model=self.chat_model, retriever=self.retriever, embeddings=self.embeddings,
                            store=self.store, answer_prompt=load_prompt(s.prompts_dir, "answer"),
                            condense_prompt=load_prompt(s.prompts_dir, "condense_question"), options=options,
-                           provenance=self.provenance(), verifier=self.verifier)
+                           provenance=self.provenance(), verifier=_LazyVerifier(self))
 
     def provenance(self) -> dict[str, str]:
         return {"settings_fingerprint": self.settings.fingerprint(), "chat_model": chat_model_name(self.settings),
                 "llm_provider": self.settings.llm_provider, "embeddings": embedding_id(self.settings)}
 
-    def ask_stream(self, question: str, history: Sequence[ChatTurn] = (),
-                   sources: Sequence[str] | None = None) -> Iterator[AnswerEvent]:
+    def ask_stream(self, question: str, history: Sequence[ChatTurn] = (), sources: Sequence[str] | None = None,
+                   verify: VerifyMode | None = None) -> Iterator[AnswerEvent]:
         """Answer from the sources, yielding status and partial text, then the final CitedAnswer."""
         records = {r.id: r for r in self.store.list_documents()}
         doc_ids = [self.resolve_source(ref).id for ref in sources] if sources else None
-        yield from self.answer_chain.stream(question, history, doc_ids, records)
+        yield from self.answer_chain.stream(question, history, doc_ids, records, verify)
 
-    def ask(self, question: str, history: Sequence[ChatTurn] = (), sources: Sequence[str] | None = None) -> CitedAnswer:
+    def ask(self, question: str, history: Sequence[ChatTurn] = (), sources: Sequence[str] | None = None,
+            verify: VerifyMode | None = None) -> CitedAnswer:
         final = None
-        for event in self.ask_stream(question, history, sources):
+        for event in self.ask_stream(question, history, sources, verify):
             final = event.answer or final
         assert final is not None
         return final

@@ -30,7 +30,7 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(_env_file=None, data_dir=tmp_path / "data", embedding_provider="fake", llm_provider="fake",
-                    chroma_host=None, chunk_size=500, chunk_overlap=100)
+                    chroma_host=None, chunk_size=500, chunk_overlap=100, verify_mode="off")
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""Evaluation: suites, pure metrics and runners. Depends on `rag`, never the reverse."""

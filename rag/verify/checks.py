@@ -1,0 +1,119 @@
+"""Deterministic checks that catch what small models miss: numbers, dates, names, negation.
+
+Each check compares a claim with the passage text it cites. They are precise rather than
+complete: they fire on concrete evidence of a mismatch (a number in the claim that the passage
+never states, a name the passage never mentions, a negation the passage lacks).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+__all__ = ["CheckResult", "deterministic_checks", "extract_numbers", "extract_names", "has_negation"]
+
+_MONTHS = ("january february march april may june july august september october november december "
+           "jan feb mar apr jun jul aug sep sept oct nov dec").split()
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                 "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20, "thirty": 30, "hundred": 100,
+                 "thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000}
+_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "k": 1e3, "m": 1e6, "bn": 1e9}
+_NUM = re.compile(
+    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s*(thousand|million|billion|trillion|bn|k|m)\b)?", re.I)
+_NEGATION = re.compile(
+    r"\b(not|no|never|none|nobody|nothing|neither|nor|without|cannot|can't|won't|didn't|doesn't|don't|isn't|"
+    r"aren't|wasn't|weren't|hasn't|haven't|hadn't|failed to|denied|denies|deny|refused|rejects?|rejected)\b", re.I)
+_CAP_RUN = re.compile(r"\b([A-Z][\w'’.-]*(?:\s+(?:of|the|de|al|bin|von|van)?\s*[A-Z][\w'’.-]*)*)")
+_COMMON_CAPS = {"the", "a", "an", "in", "on", "at", "he", "she", "it", "they", "this", "that", "these", "those",
+                "according", "but", "and", "however", "meanwhile", "also", "while", "after", "before", "since",
+                "during", "as", "by", "for", "with", "from", "his", "her", "its", "their", "we", "our", "i",
+                "mr", "mrs", "ms", "dr", "there", "if", "when", "what", "who", "where", "why", "how", "both",
+                "some", "many", "most", "other", "one", "two", "three", "yes", "no", "first", "last",
+                "despite", "although", "though", "because", "recently", "today", "yesterday", "now", "then",
+                "still", "yet", "thus", "therefore", "moreover", "furthermore", "additionally", "instead",
+                "overall", "finally", "earlier", "later", "previously", "currently", "officials", "experts",
+                "analysts", "critics", "observers", "several", "each", "every", "all", "any", "such", "under",
+                "over", "between", "among", "against", "about", "within", "throughout", "unlike", "like",
+                "given", "amid", "so", "not", "do", "does", "did", "is", "are", "was", "were", "has", "have",
+                "had", "can", "could", "will", "would", "should", "may", "might", "must", "said", "says"}
+
+
+@dataclass
+class CheckResult:
+    """What the deterministic checks found; `issues` empty means nothing fired."""
+
+    issues: list[str] = field(default_factory=list)
+    contradiction: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
+
+
+def _value(number: str, scale: str | None) -> float:
+    value = float(number.replace(",", ""))
+    return value * _SCALE.get((scale or "").lower(), 1.0)
+
+
+def extract_numbers(text: str) -> set[float]:
+    """Numeric values stated in text ("2,000", "1.5 million", "94 per cent", "twelve"), years included."""
+    values = {_value(m.group(1), m.group(2)) for m in _NUM.finditer(text)}
+    for word in re.findall(r"[a-z]+", text.lower()):
+        if word in _NUMBER_WORDS and word not in {"hundred", "thousand", "million", "billion"}:
+            values.add(float(_NUMBER_WORDS[word]))
+    return values
+
+
+def _months(text: str) -> set[str]:
+    words = set(re.findall(r"[a-z]+", text.lower()))
+    return {m[:3] for m in _MONTHS if m in words}
+
+
+def extract_names(text: str) -> set[str]:
+    """Capitalised names not at the start of a sentence (people, places, organisations)."""
+    names = set()
+    for sentence in re.split(r"(?<=[.!?])\s+|\n", text):
+        for match in _CAP_RUN.finditer(sentence):
+            opening = match.start() == len(sentence) - len(sentence.lstrip())
+            if opening and " " not in match.group(1) and match.group(1).lower().endswith(("ly", "ing")):
+                continue  # "Recently", "Following": capitalised only because they open the sentence
+            for word in re.split(r"\s+", match.group(1)):
+                word = word.strip(".’'-").removesuffix("’s").removesuffix("'s")
+                if len(word) > 2 and word.lower() not in _COMMON_CAPS and not word.isdigit():
+                    names.add(word)
+    return names
+
+
+def has_negation(text: str) -> bool:
+    return _NEGATION.search(text) is not None
+
+
+def _stem(word: str) -> str:
+    word = word.lower()
+    for suffix in ("ian", "ese", "ish", "an", "i", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def deterministic_checks(claim: str, passage: str) -> CheckResult:
+    """Numbers, months, names and negation of `claim` compared with `passage`."""
+    result = CheckResult()
+    passage_numbers = extract_numbers(passage)
+    for value in sorted(extract_numbers(claim) - passage_numbers):
+        shown = int(value) if value.is_integer() else value
+        result.issues.append(f"number {shown} not in the passage")
+        if passage_numbers:
+            result.contradiction = True
+    missing_months = _months(claim) - _months(passage)
+    if missing_months:
+        result.issues.append(f"date ({', '.join(sorted(missing_months))}) not in the passage")
+        result.contradiction = result.contradiction or bool(_months(passage))
+    passage_words = {_stem(w) for w in re.findall(r"[\w’'-]+", passage)}
+    missing = sorted(n for n in extract_names(claim) if _stem(n) not in passage_words)
+    if missing:
+        result.issues.append(f"name(s) {', '.join(missing)} not in the passage")
+    if has_negation(claim) != has_negation(passage):
+        result.issues.append("negation differs from the passage")
+        result.contradiction = True
+    return result

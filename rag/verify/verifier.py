@@ -1,0 +1,151 @@
+"""The verifier: LLM judge (and an optional NLI model) combined with deterministic checks,
+thresholds from calibration, and a verdict cache keyed by (claim, passage)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sqlite3
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from langchain_core.embeddings import Embeddings
+
+from rag.ingest.sentences import split_sentences
+from rag.retrieval import tokenize
+from rag.types import Verdict
+from rag.verify.checks import deterministic_checks
+
+__all__ = ["Verifier", "Scorer", "VerdictCache", "Calibration", "combine", "load_calibration", "write_calibration"]
+
+log = logging.getLogger(__name__)
+
+
+class Scorer(Protocol):
+    """A backend giving P(supported) for a claim and a (trimmed) passage."""
+
+    name: str
+
+    def probability(self, claim: str, passage: str) -> float: ...
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Decision threshold on the combined score, and where it came from."""
+
+    threshold: float = 0.5
+    provenance: str = "default (not calibrated)"
+
+
+def load_calibration(path: Path) -> Calibration:
+    if not path.is_file():
+        return Calibration()
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return Calibration(threshold=float(data["threshold"]), provenance=str(data.get("provenance", path.name)))
+
+
+def write_calibration(path: Path, report: object) -> Calibration:
+    """Store the threshold that maximised balanced accuracy, with where it came from."""
+    from datetime import UTC, datetime
+
+    overall = report.overall  # type: ignore[attr-defined]
+    provenance = (f"max balanced accuracy {overall.best_balanced_accuracy} on {overall.n} pairs of "
+                  f"{', '.join(Path(f).name for f in report.files)} ({report.judge}, "  # type: ignore[attr-defined]
+                  f"{datetime.now(UTC).date().isoformat()})")
+    data = {"threshold": overall.best_threshold, "provenance": provenance,
+            "by_dataset": {k: v.model_dump() for k, v in report.by_dataset.items()}}  # type: ignore[attr-defined]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    return Calibration(threshold=overall.best_threshold, provenance=provenance)
+
+
+def combine(scores: Sequence[float], issues: Sequence[str], contradiction: bool, threshold: float) -> tuple[str, float]:
+    """Pure combination: mean of backend scores, capped by what the deterministic checks found.
+
+    A contradiction (a different number or date, a flipped negation) caps the score at 0.05 and
+    labels it `contradicted`; other issues (a name the passage never mentions) cap it just
+    under the threshold, so it is never `supported`.
+    """
+    score = sum(scores) / len(scores) if scores else 0.5
+    if contradiction:
+        return "contradicted", min(score, 0.05)
+    if issues:
+        score = min(score, threshold * 0.9)
+    return ("supported" if score >= threshold else "unsupported"), score
+
+
+class VerdictCache:
+    """Verdicts on disk (SQLite), keyed by a hash of judge identity, claim and passage."""
+
+    def __init__(self, path: Path | None) -> None:
+        self._lock = threading.Lock()
+        self._memory: dict[str, Verdict] = {}
+        self._db: sqlite3.Connection | None = None
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(path), check_same_thread=False)
+            self._db.execute("CREATE TABLE IF NOT EXISTS verdicts (key TEXT PRIMARY KEY, verdict TEXT)")
+
+    @staticmethod
+    def key(judge: str, claim: str, passage: str) -> str:
+        return hashlib.sha256(json.dumps([judge, claim, passage]).encode()).hexdigest()
+
+    def get(self, key: str) -> Verdict | None:
+        with self._lock:
+            if key in self._memory:
+                return self._memory[key]
+            if self._db is None:
+                return None
+            row = self._db.execute("SELECT verdict FROM verdicts WHERE key = ?", (key,)).fetchone()
+        return Verdict.model_validate_json(row[0]) if row else None
+
+    def put(self, key: str, verdict: Verdict) -> None:
+        with self._lock:
+            self._memory[key] = verdict
+            if self._db is not None:
+                self._db.execute("INSERT OR REPLACE INTO verdicts VALUES (?, ?)", (key, verdict.model_dump_json()))
+                self._db.commit()
+
+
+class Verifier:
+    """Judges claims against passages; implements the answer chain's `ClaimVerifier` hook."""
+
+    def __init__(self, scorers: Sequence[Scorer], *, calibration: Calibration | None = None,
+                 embeddings: Embeddings | None = None, cache: VerdictCache | None = None,
+                 max_passage_chars: int = 700) -> None:
+        from rag.verify.judge import trim_passage
+
+        self.scorers = list(scorers)
+        self.calibration = calibration or Calibration()
+        self.embeddings = embeddings
+        self.cache = cache or VerdictCache(None)
+        self.max_passage_chars = max_passage_chars
+        self._trim = trim_passage
+        self.name = "+".join(s.name for s in self.scorers) + "+checks"
+
+    def verify(self, claim: str, passages: Sequence[str]) -> Verdict:
+        """A verdict for one claim against the passages it cites (their union)."""
+        passage = "\n".join(p.strip() for p in passages if p.strip())
+        key = self.cache.key(f"{self.name}@{self.calibration.threshold}", claim, passage)
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached
+        trimmed = self._trim(claim, passage, self.embeddings, self.max_passage_chars)
+        scores = [s.probability(claim, trimmed) for s in self.scorers]
+        checks = deterministic_checks(claim, passage)
+        label, score = combine(scores, checks.issues, checks.contradiction, self.calibration.threshold)
+        verdict = Verdict(label=label, score=round(score, 4), support=tuple(_support(claim, trimmed)),
+                          judge=self.name + (f" [{'; '.join(checks.issues)}]" if checks.issues else ""))
+        self.cache.put(key, verdict)
+        return verdict
+
+
+def _support(claim: str, passage: str, most: int = 2) -> list[str]:
+    """The passage sentences sharing the most content words with the claim."""
+    terms = set(tokenize(claim))
+    ranked = sorted(split_sentences(passage), key=lambda s: len(terms & set(tokenize(s.text))), reverse=True)
+    return [s.text for s in ranked[:most] if terms & set(tokenize(s.text))]

@@ -1,0 +1,118 @@
+"""The verifier's combination, cache, passage trimming, judge parsing, and its use at answer time."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from langchain_core.messages import BaseMessage
+
+from rag.chat_models import ScriptedChatModel
+from rag.config import Settings
+from rag.embeddings import HashingEmbeddings
+from rag.prompts import REFUSAL, load_prompt
+from rag.service import Service
+from rag.verify.judge import LlmJudge, _logprob_yes, trim_passage
+from rag.verify.verifier import Calibration, VerdictCache, Verifier, combine
+
+PASSAGE = "Russia deployed 2,000 troops in autumn 2020. The Kremlin called them peacekeepers."
+
+
+class CountingScorer:
+    """A backend that scores by word containment and counts its calls."""
+
+    name = "counting"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def probability(self, claim: str, passage: str) -> float:
+        self.calls += 1
+        words = set(re.findall(r"\w+", passage.lower()))
+        return 0.9 if set(re.findall(r"\w+", claim.lower())) <= words else 0.2
+
+
+def test_combine_rules() -> None:
+    assert combine([0.8, 0.6], [], False, 0.5) == ("supported", 0.7)
+    assert combine([0.9], ["number 3 not in the passage"], True, 0.5) == ("contradicted", 0.05)
+    label, score = combine([0.99], ["name(s) Lavrov not in the passage"], False, 0.6)
+    assert label == "unsupported" and score < 0.6
+    assert combine([0.3], [], False, 0.5)[0] == "unsupported"
+
+
+def test_checks_override_a_confident_backend() -> None:
+    verifier = Verifier([CountingScorer()], calibration=Calibration(0.5))
+    assert verifier.verify("Russia deployed 2,000 troops in autumn 2020.", [PASSAGE]).label == "supported"
+    wrong = verifier.verify("Russia deployed 3,000 troops in autumn 2020.", [PASSAGE])
+    assert wrong.label == "contradicted" and "number 3000" in wrong.judge
+
+
+def test_verdicts_are_cached_on_disk(tmp_path: Path) -> None:
+    scorer = CountingScorer()
+    first = Verifier([scorer], cache=VerdictCache(tmp_path / "v.sqlite"))
+    verdict = first.verify("Russia deployed 2,000 troops in autumn 2020.", [PASSAGE])
+    first.verify("Russia deployed 2,000 troops in autumn 2020.", [PASSAGE])
+    assert scorer.calls == 1
+    again = Verifier([scorer], cache=VerdictCache(tmp_path / "v.sqlite"))
+    assert again.verify("Russia deployed 2,000 troops in autumn 2020.", [PASSAGE]) == verdict
+    assert scorer.calls == 1
+
+
+def test_long_passages_are_trimmed_to_what_bears_on_the_claim() -> None:
+    filler = " ".join(f"Unrelated sentence number {i} about the weather in spring." for i in range(40))
+    passage = filler + " Lavrov met Bayramov in Moscow on Tuesday. " + filler
+    trimmed = trim_passage("Lavrov met Bayramov in Moscow.", passage, HashingEmbeddings(), max_chars=300)
+    assert "Lavrov met Bayramov in Moscow on Tuesday." in trimmed and len(trimmed) <= 300
+    assert trim_passage("x", "Short passage.", None) == "Short passage."
+
+
+def test_judge_reads_text_and_logprobs() -> None:
+    prompt = load_prompt(Settings(_env_file=None).prompts_dir, "verify_claim")
+    assert LlmJudge(ScriptedChatModel(replies=["Yes."]), prompt).probability("c", "p") > 0.9
+    assert LlmJudge(ScriptedChatModel(replies=["No"]), prompt).probability("c", "p") < 0.1
+    meta = {"logprobs": {"content": [{"top_logprobs": [{"token": "Yes", "logprob": -0.2231},
+                                                       {"token": "No", "logprob": -1.6094}]}]}}
+    assert abs(_logprob_yes(meta) - 0.8 / (0.8 + 0.2)) < 1e-3
+
+
+def _model(answer: dict) -> ScriptedChatModel:
+    def respond(messages: list[BaseMessage]) -> str:
+        prompt = str(messages[-1].content)
+        if "Is the claim fully supported" in prompt:
+            passage = prompt.split("Passage:", 1)[1].split("\nClaim:", 1)[0].lower()
+            claim = prompt.split("Claim:", 1)[1].split("\n", 1)[0].lower()
+            return "Yes" if set(re.findall(r"\w+", claim)) <= set(re.findall(r"\w+", passage)) else "No"
+        return json.dumps(answer)
+    return ScriptedChatModel(responder=respond)
+
+
+
+
+def test_annotate_and_strict_modes(settings: Settings, seeds_copy: Path) -> None:
+    probe = Service(settings, embeddings=HashingEmbeddings(), chat_model=_model({"sentences": []}))
+    probe.ingest([seeds_copy])
+    evidence = probe.ask("What did Zakharova say about the CSTO?", verify="off").evidence
+    quote = next(e for e in evidence if "CSTO" in e.text)
+    other = next(e for e in evidence if e.n != quote.n)
+    answer = {"sentences": [
+        {"text": quote.text, "citations": [quote.n]},                 # supported as cited
+        {"text": quote.text, "citations": [other.n]},                 # supported only by re-citing
+        {"text": "Zakharova praised NATO warmly.", "citations": [quote.n]},  # unsupported
+    ]}
+    service = Service(settings, embeddings=HashingEmbeddings(), chat_model=_model(answer))
+    annotated = service.ask("What did Zakharova say about the CSTO?", verify="annotate")
+    labels = [s.verdict.label for s in annotated.sentences]
+    assert labels[0] == "supported" and "supported" not in labels[1:]
+    strict = service.ask("What did Zakharova say about the CSTO?", verify="strict")
+    assert len(strict.sentences) == 2 and not strict.refused
+    assert "re-cited" in strict.sentences[1].flags and strict.sentences[1].citations[0].n == quote.n
+    assert all(s.verdict.label == "supported" for s in strict.sentences)
+
+
+def test_strict_refuses_when_nothing_is_supported(settings: Settings, seeds_copy: Path) -> None:
+    answer = {"sentences": [{"text": "Zakharova praised NATO warmly.", "citations": [1]}]}
+    service = Service(settings, embeddings=HashingEmbeddings(), chat_model=_model(answer))
+    service.ingest([seeds_copy])
+    result = service.ask("What did Zakharova say about the CSTO?", verify="strict")
+    assert result.refused and result.sentences[0].text == REFUSAL

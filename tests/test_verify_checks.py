@@ -1,0 +1,46 @@
+"""Fixed examples where the deterministic checks must fire, and where they must stay quiet."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.verify.checks import deterministic_checks, extract_names, extract_numbers
+
+PASSAGE = ("According to the Stockholm International Peace Research Institute (SIPRI), Russia accounted for "
+           "94 per cent of arms imported into Armenia and 60 per cent into Azerbaijan. In autumn 2020 Russia "
+           "deployed 2,000 troops. Blinken met the foreign ministers in Washington on May 1.")
+
+
+@pytest.mark.parametrize("claim", [
+    "SIPRI says Russia supplied 94 per cent of Armenia's arms imports.",
+    "Russia deployed 2000 troops in autumn 2020.",
+    "Blinken met the ministers in Washington on May 1.",
+    "According to SIPRI, Russia accounted for 60 per cent of Azerbaijan's arms imports.",
+])
+def test_faithful_claims_pass(claim: str) -> None:
+    assert deterministic_checks(claim, PASSAGE).ok, deterministic_checks(claim, PASSAGE).issues
+
+
+@pytest.mark.parametrize(("claim", "issue"), [
+    ("Russia accounted for 84 per cent of arms imported into Armenia.", "number 84"),
+    ("Russia deployed 20,000 troops in autumn 2020.", "number 20000"),
+    ("Blinken met the ministers in Washington on June 1.", "date (jun)"),
+    ("Lavrov met the foreign ministers in Washington on May 1.", "Lavrov"),
+    ("Russia did not deploy troops in autumn 2020.", "negation"),
+])
+def test_mismatches_fire(claim: str, issue: str) -> None:
+    result = deterministic_checks(claim, PASSAGE)
+    assert not result.ok
+    assert any(issue in i for i in result.issues), result.issues
+
+
+def test_number_and_negation_mismatches_are_contradictions() -> None:
+    assert deterministic_checks("Russia deployed 3,000 troops in autumn 2020.", PASSAGE).contradiction
+    assert deterministic_checks("Russia did not deploy troops.", PASSAGE).contradiction
+    assert not deterministic_checks("Lavrov met them.", PASSAGE).contradiction
+
+
+def test_extractors() -> None:
+    assert extract_numbers("1.5 million people, 2,000 troops, twelve days, 94 per cent") >= {1.5e6, 2000, 12, 94}
+    assert {"Zakharova", "CSTO"} <= extract_names("Then Maria Zakharova praised the CSTO.")
+    assert "According" not in extract_names("According to Alwaght, talks failed.")
