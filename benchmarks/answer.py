@@ -23,12 +23,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from langchain_core.messages import HumanMessage, SystemMessage  # noqa: E402
+from langchain_core.messages import HumanMessage, SystemMessage
 
-from benchmarks.corpus import lee_articles, perturbed, write_corpus  # noqa: E402
-from rag.config import REPO_ROOT, Settings  # noqa: E402
-from rag.embeddings import HashingEmbeddings  # noqa: E402
-from rag.service import Service  # noqa: E402
+from benchmarks.corpus import lee_articles, perturbed, write_corpus
+from rag.config import REPO_ROOT, Settings
+from rag.embeddings import HashingEmbeddings
+from rag.service import Service
 
 QUESTIONS = [  # (question, key facts a correct answer states)
     ("According to SIPRI, what share of Armenia's arms imports came from Russia?", ["94"]),
@@ -114,6 +114,7 @@ def main() -> None:
                        chat_model=ours.chat_model)
         base.ingest([REPO_ROOT / "seeds"])
         rows = []
+        verify_s: list[tuple[int, float]] = []
         for question, facts in QUESTIONS[: args.questions]:
             model = ours.chat_model
             model.llm.reset()
@@ -126,6 +127,7 @@ def main() -> None:
                 answer = event.answer or answer
             assert answer is not None
             ours_row = (first, time.perf_counter() - started, answer.text, answer.usage.get("input_tokens", 0))
+            verify_s.append((len(answer.sentences), answer.timings.get("verify", 0.0)))
             vector = base.embeddings.embed_query(question)
             context = "\n\n".join(c.text for c, _ in base.store.query(vector, 4))
             messages = [SystemMessage(content="You are a helpful assistant."),
@@ -144,6 +146,8 @@ def main() -> None:
     print(f"answers ({len(rows)} questions, medians): ours prompt {med(2, 3):.0f} tok, first token {med(2, 0):.1f} s, "
           f"total {med(2, 1):.1f} s; baseline prompt {med(3, 3):.0f} tok, first token {med(3, 0):.1f} s, "
           f"total {med(3, 1):.1f} s")
+    print("verification (annotate) per answer: " + ", ".join(f"{n} sentences in {t:.1f} s" for n, t in verify_s)
+          + " (target: 4-6 sentences < 10 s)")
     print(f"ratio first token ours/baseline: {med(2, 0) / med(3, 0):.2f} (target <= 0.33); "
           f"key facts stated: ours {facts_ok[0]}/{len(rows)}, baseline {facts_ok[1]}/{len(rows)}")
 

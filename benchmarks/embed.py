@@ -16,10 +16,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.corpus import lee_articles  # noqa: E402
-from rag.embeddings import OnnxMiniLM, TorchMiniLM  # noqa: E402
-from rag.errors import ModelError  # noqa: E402
-from rag.ingest.sentences import split_sentences  # noqa: E402
+from benchmarks.corpus import lee_articles
+from rag.embeddings import OnnxMiniLM, TorchMiniLM
+from rag.errors import ModelError
+from rag.ingest.sentences import split_sentences
 
 
 def _speed(model: object, texts: list[str], repeat: int) -> float:

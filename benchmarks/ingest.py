@@ -18,12 +18,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.corpus import lee_articles, perturbed, write_corpus  # noqa: E402
-from rag.config import REPO_ROOT, Settings  # noqa: E402
-from rag.ingest.chunk import chunk_text  # noqa: E402
-from rag.ingest.clean import clean_text  # noqa: E402
-from rag.providers import make_embeddings  # noqa: E402
-from rag.service import Service  # noqa: E402
+from benchmarks.corpus import lee_articles, perturbed, write_corpus
+from rag.config import REPO_ROOT, Settings
+from rag.ingest.chunk import chunk_text
+from rag.ingest.clean import clean_text
+from rag.providers import make_embeddings
+from rag.service import Service
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ from evals.metrics import balanced_accuracy, best_threshold, precision_recall, r
 from rag.errors import InputError
 from rag.types import Verdict
 
-__all__ = ["LabelledPair", "JudgeMetrics", "JudgeReport", "load_pairs", "sample_pairs", "evaluate_judge"]
+__all__ = ["JudgeMetrics", "JudgeReport", "LabelledPair", "evaluate_judge", "load_pairs", "sample_pairs"]
 
 
 class LabelledPair(BaseModel):
@@ -66,8 +66,8 @@ def load_pairs(paths: Sequence[Path]) -> list[LabelledPair]:
                 data.setdefault("dataset", path.stem)
                 pairs.append(LabelledPair.model_validate(data))
             except ValueError as exc:
-                raise InputError(f"{path}:{number}: not a {{premise, claim, label}} pair ({str(exc).splitlines()[0]})") \
-                    from exc
+                reason = str(exc).splitlines()[0]
+                raise InputError(f"{path}:{number}: not a {{premise, claim, label}} pair ({reason})") from exc
     return pairs
 
 

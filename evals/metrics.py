@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["balanced_accuracy", "precision_recall", "roc_auc", "best_threshold"]
+__all__ = ["balanced_accuracy", "best_threshold", "precision_recall", "roc_auc"]
 
 
 def balanced_accuracy(labels: Sequence[int], predictions: Sequence[int]) -> float:
@@ -37,7 +37,7 @@ def roc_auc(labels: Sequence[int], scores: Sequence[float]) -> float:
 
 def best_threshold(labels: Sequence[int], scores: Sequence[float]) -> tuple[float, float]:
     """The cut-off (score >= t means supported) that maximises balanced accuracy, and that accuracy."""
-    candidates = sorted(set(scores)) + [1.01]
+    candidates = [*sorted(set(scores)), 1.01]
     best = (0.5, -1.0)
     for t in candidates:
         acc = balanced_accuracy(labels, [int(s >= t) for s in scores])

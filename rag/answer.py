@@ -23,12 +23,11 @@ from rag.citations import check_quotes, parse_answer, partial_text, resolve_cita
 from rag.errors import InputError, ModelError
 from rag.evidence import format_evidence, select_evidence
 from rag.prompts import REFUSAL, Prompt
-from rag.retrieval import HybridRetriever
+from rag.retrieval import HybridRetriever, tokenize
 from rag.store import Store
-from rag.retrieval import tokenize
 from rag.types import AnswerSentence, ChatTurn, Citation, CitedAnswer, DocumentRecord, Evidence, Verdict
 
-__all__ = ["AnswerChain", "AnswerEvent", "AnswerOptions", "ClaimVerifier", "ANSWER_SCHEMA", "clean_question"]
+__all__ = ["ANSWER_SCHEMA", "AnswerChain", "AnswerEvent", "AnswerOptions", "ClaimVerifier", "clean_question"]
 
 log = logging.getLogger(__name__)
 
@@ -104,11 +103,11 @@ class AnswerChain:
         self.options = options
         self.verifier = verifier
         self.provenance = {**provenance, "answer_prompt": answer_prompt.ref, "condense_prompt": condense_prompt.ref}
-        self._condense: Runnable[dict[str, str], str] = (
+        self._condense: Runnable[Any, str] = (
             RunnableLambda(lambda v: self._messages(self.condense_prompt, v)) | self.model.bind(max_tokens=80)
             | StrOutputParser())
         generator = self.model.bind(**options.structured, max_tokens=options.max_answer_tokens)
-        self._generate: Runnable[dict[str, str], Any] = (
+        self._generate: Runnable[Any, Any] = (
             RunnableLambda(lambda v: self._messages(self.answer_prompt, v)) | generator)
 
     @staticmethod

@@ -19,7 +19,7 @@ class BM25Index:
         self.size = len(docs)
         lengths = np.array([len(d) for d in docs], dtype=np.float32)
         avg = float(lengths.mean()) if self.size else 1.0
-        norm = k1 * (1 - b + b * lengths / max(avg, 1e-9))
+        norm: np.ndarray = k1 * (1 - b + b * lengths / max(avg, 1e-9))
         postings: dict[str, tuple[list[int], list[int]]] = {}
         for i, doc in enumerate(docs):
             for term, tf in Counter(doc).items():
@@ -29,9 +29,9 @@ class BM25Index:
         self._postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for term, (ids, tfs) in postings.items():
             idx = np.array(ids, dtype=np.int32)
-            tf = np.array(tfs, dtype=np.float32)
+            freq = np.array(tfs, dtype=np.float32)
             idf = math.log(1 + (self.size - len(ids) + 0.5) / (len(ids) + 0.5))
-            self._postings[term] = (idx, (idf * tf * (k1 + 1) / (tf + norm[idx])).astype(np.float32))
+            self._postings[term] = (idx, (idf * freq * (k1 + 1) / (freq + norm[idx])).astype(np.float32))
 
     def scores(self, terms: Sequence[str]) -> np.ndarray:
         """BM25 score of every document for the query terms (repeated terms count once)."""

@@ -10,10 +10,11 @@ from typing import Any
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages.ai import UsageMetadata
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, Field, PrivateAttr
 
-__all__ = ["LocalChatModel", "ScriptedChatModel", "GENERATION_LOCK", "to_openai_messages", "first_token_probability"]
+__all__ = ["GENERATION_LOCK", "LocalChatModel", "ScriptedChatModel", "first_token_probability", "to_openai_messages"]
 
 #: llama.cpp contexts are not re-entrant: one generation at a time per process.
 GENERATION_LOCK = threading.Lock()
@@ -25,7 +26,7 @@ def to_openai_messages(messages: list[BaseMessage]) -> list[dict[str, str]]:
     return [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages]
 
 
-def _usage(prompt: int, completion: int) -> dict[str, int]:
+def _usage(prompt: int, completion: int) -> UsageMetadata:
     return {"input_tokens": prompt, "output_tokens": completion, "total_tokens": prompt + completion}
 
 
@@ -95,7 +96,7 @@ def _format_chat(llm: Any, messages: list[BaseMessage]) -> str:
     if not template:
         raise ValueError("the GGUF file has no chat template")
     formatter = Jinja2ChatFormatter(template=template, eos_token="", bos_token="")
-    return formatter(messages=to_openai_messages(messages)).prompt
+    return formatter(messages=to_openai_messages(messages)).prompt  # type: ignore[arg-type]
 
 
 def first_token_probability(llm: Any, messages: list[BaseMessage], yes: list[str], no: list[str]) -> float:

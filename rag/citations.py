@@ -10,7 +10,7 @@ from rag.ingest.sentences import split_sentences
 from rag.prompts import REFUSAL
 from rag.types import AnswerSentence, Citation, Evidence
 
-__all__ = ["parse_answer", "partial_text", "resolve_citations", "is_refusal", "check_quotes"]
+__all__ = ["check_quotes", "is_refusal", "parse_answer", "partial_text", "resolve_citations"]
 
 _MARKERS = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _TEXT_FIELD = re.compile(r'"text"\s*:\s*"((?:[^"\\]|\\.)*)("?)')

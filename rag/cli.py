@@ -18,7 +18,7 @@ from rag.config import Settings, load_settings
 from rag.errors import InputError, SourcebriefError
 from rag.render import answer_markdown
 from rag.service import Service
-from rag.types import ChatTurn, CitedAnswer
+from rag.types import ChatTurn, Citation, CitedAnswer
 
 __all__ = ["app", "main"]
 
@@ -171,7 +171,8 @@ def sources_show(ref: Annotated[str, typer.Argument(help="Document id, id prefix
         _print_json(view)
         return
     r = view.record
-    out.print(f"[bold]{r.title}[/bold]\nid {r.id} · {r.file_name} · {r.format} · {r.outlet or r.author or 'no outlet stated'}"
+    named = r.outlet or r.author or "no outlet stated"
+    out.print(f"[bold]{r.title}[/bold]\nid {r.id} · {r.file_name} · {r.format} · {named}"
               f" · {r.chars} chars · {r.chunks} chunks", highlight=False)
     if removed:
         for item in view.removed:
@@ -211,7 +212,7 @@ def _render_answer(answer: CitedAnswer) -> None:
             notes.insert(0, f"{sentence.verdict.label} {sentence.verdict.score:.2f}")
         extra = f"  ({', '.join(notes)})" if notes else ""
         out.print(f"{sentence.text} {marks}{extra}", highlight=False, markup=False)
-    shown = {}
+    shown: dict[int, Citation] = {}
     for sentence in answer.sentences:
         for c in sentence.citations:
             shown.setdefault(c.n, c)

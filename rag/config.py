@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "REPO_ROOT", "load_settings"]
+__all__ = ["REPO_ROOT", "Settings", "load_settings"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

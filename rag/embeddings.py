@@ -20,7 +20,7 @@ from langchain_core.embeddings import Embeddings
 
 from rag.errors import ModelError
 
-__all__ = ["OnnxMiniLM", "TorchMiniLM", "HashingEmbeddings", "LazyEmbeddings", "minilm_files"]
+__all__ = ["HashingEmbeddings", "LazyEmbeddings", "OnnxMiniLM", "TorchMiniLM", "minilm_files"]
 
 log = logging.getLogger(__name__)
 

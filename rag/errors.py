@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 __all__ = [
-    "SourcebriefError",
     "ConfigError",
     "InputError",
     "ModelError",
-    "StoreError",
     "NotFoundError",
+    "SourcebriefError",
+    "StoreError",
 ]
 
 

@@ -14,7 +14,7 @@ from rag.ingest.sentences import split_sentences
 from rag.retrieval import tokenize
 from rag.types import DocumentRecord, Evidence, SearchHit
 
-__all__ = ["select_evidence", "source_label", "format_evidence", "candidate_sentences"]
+__all__ = ["candidate_sentences", "format_evidence", "select_evidence", "source_label"]
 
 
 def source_label(record: DocumentRecord | None) -> str:
@@ -56,7 +56,8 @@ def select_evidence(question: str, hits: Sequence[SearchHit], embeddings: Embedd
         overlap = len(terms & set(tokenize(text))) / len(terms) if terms else 0.0
         scored.append((0.7 * cosine + 0.3 * overlap, hit, start, end, text))
     scored.sort(key=lambda row: row[0], reverse=True)
-    picked, used = [], 0
+    picked: list[tuple[float, SearchHit, int, int, str]] = []
+    used = 0
     for row in scored:
         if len(picked) == max_sentences:
             break

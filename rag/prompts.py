@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from rag.errors import ConfigError
 
-__all__ = ["Prompt", "load_prompt", "REFUSAL"]
+__all__ = ["REFUSAL", "Prompt", "load_prompt"]
 
 #: The one refusal sentence shared by prompts, chain and tests.
 REFUSAL = "The sources do not contain enough information to answer this question."

@@ -14,8 +14,15 @@ from rag.config import Settings
 from rag.errors import ConfigError
 from rag.prompts import REFUSAL
 
-__all__ = ["make_embeddings", "embedding_id", "make_chat_model", "structured_output_kwargs", "chat_model_name",
-           "provider_hint", "make_verifier"]
+__all__ = [
+    "chat_model_name",
+    "embedding_id",
+    "make_chat_model",
+    "make_embeddings",
+    "make_verifier",
+    "provider_hint",
+    "structured_output_kwargs",
+]
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +39,8 @@ def embedding_id(settings: Settings) -> str:
 
 def _openai_kwargs(settings: Settings) -> dict[str, Any]:
     if not settings.openai_base_url and settings.openai_api_key is None:
-        raise ConfigError("openai provider needs SOURCEBRIEF_OPENAI_BASE_URL (or SOURCEBRIEF_OPENAI_API_KEY for OpenAI)")
+        raise ConfigError("the openai provider needs SOURCEBRIEF_OPENAI_BASE_URL "
+                          "(or SOURCEBRIEF_OPENAI_API_KEY for OpenAI itself)")
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
     return {"base_url": settings.openai_base_url, "api_key": key, "timeout": settings.llm_timeout,
             "max_retries": settings.llm_max_retries}

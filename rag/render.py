@@ -25,7 +25,7 @@ def answer_markdown(answer: CitedAnswer, *, title: bool = True) -> str:
         flag = " *(uncited)*" if "uncited" in sentence.flags else ""
         body.append(f"{sentence.text}{marks}{flag}")
     lines.append(" ".join(body))
-    notes = {}
+    notes: dict[int, str] = {}
     for sentence in answer.sentences:
         for c in sentence.citations:
             verdict = f" (verdict: {sentence_badge(sentence)})" if sentence.verdict else ""

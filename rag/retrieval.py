@@ -16,7 +16,7 @@ from rag.bm25 import BM25Index
 from rag.store import Store
 from rag.types import Chunk, SearchHit
 
-__all__ = ["HybridRetriever", "tokenize", "reciprocal_rank_fusion", "diversify"]
+__all__ = ["HybridRetriever", "diversify", "reciprocal_rank_fusion", "tokenize"]
 
 log = logging.getLogger(__name__)
 

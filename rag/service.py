@@ -15,11 +15,11 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.language_models.chat_models import BaseChatModel
 from pydantic import BaseModel
 
+from rag.answer import ANSWER_SCHEMA, AnswerChain, AnswerEvent, AnswerOptions, ClaimVerifier
 from rag.config import Settings
 from rag.embeddings import LazyEmbeddings
 from rag.errors import InputError, NotFoundError, SourcebriefError, StoreError
 from rag.ingest.pipeline import Progress, ingest_bytes, ingest_paths
-from rag.answer import ANSWER_SCHEMA, AnswerChain, AnswerEvent, AnswerOptions, ClaimVerifier
 from rag.prompts import load_prompt
 from rag.providers import (
     chat_model_name,
@@ -34,7 +34,7 @@ from rag.retrieval import HybridRetriever
 from rag.store import Store, drop_collections, make_client
 from rag.types import ChatTurn, CitedAnswer, DocumentRecord, IngestReport, Removed, SearchHit, Verdict
 
-__all__ = ["Service", "DoctorCheck", "DoctorReport", "SourceView"]
+__all__ = ["DoctorCheck", "DoctorReport", "Service", "SourceView"]
 
 log = logging.getLogger(__name__)
 

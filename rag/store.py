@@ -17,7 +17,7 @@ from rag.config import Settings
 from rag.errors import ConfigError, StoreError
 from rag.types import Chunk, DocumentRecord, Removed
 
-__all__ = ["Store", "make_client", "drop_collections"]
+__all__ = ["Store", "drop_collections", "make_client"]
 
 log = logging.getLogger(__name__)
 
@@ -121,14 +121,14 @@ class Store:
             ids=[record.id], embeddings=[[1.0]], documents=[cleaned],
             metadatas=[{"record": record.model_dump_json(),
                         "removed": json.dumps([r.model_dump() for r in removed])}])
-        self._bump()
 
     def revision(self) -> int:
-        """A counter bumped by every registry write, read fresh so other processes' writes show."""
+        """A counter bumped whenever chunks change, read fresh so other processes' writes show."""
         meta = self._client.get_collection(f"{self.name}__documents").metadata or {}
         return int(meta.get("revision", 0))
 
-    def _bump(self) -> None:
+    def mark_changed(self) -> None:
+        """Tell readers (the BM25 index) that chunks changed; writers call it once per batch."""
         self._docs.modify(metadata={"revision": self.revision() + 1})
 
     def list_documents(self) -> list[DocumentRecord]:
@@ -154,7 +154,7 @@ class Store:
         ids = self.chunk_ids(doc_id)
         self._docs.delete(ids=[doc_id])
         self.delete_chunks(ids)
-        self._bump()
+        self.mark_changed()
         return len(ids)
 
 

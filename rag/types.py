@@ -5,21 +5,21 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
-    "Removed",
-    "LoadedText",
-    "CleanedText",
-    "Sentence",
-    "Chunk",
-    "DocumentRecord",
-    "SkippedFile",
-    "IngestReport",
-    "SearchHit",
-    "Evidence",
-    "Citation",
-    "Verdict",
     "AnswerSentence",
     "ChatTurn",
+    "Chunk",
+    "Citation",
     "CitedAnswer",
+    "CleanedText",
+    "DocumentRecord",
+    "Evidence",
+    "IngestReport",
+    "LoadedText",
+    "Removed",
+    "SearchHit",
+    "Sentence",
+    "SkippedFile",
+    "Verdict",
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import pytest
@@ -29,7 +30,7 @@ def test_chunk_text_is_the_cleaned_span(path) -> None:
 def test_chunks_overlap_and_advance() -> None:
     text = " ".join(f"Sentence number {i} says something about item {i}." for i in range(60))
     chunks = chunk_text("d", text, 300, 100)
-    for prev, nxt in zip(chunks, chunks[1:], strict=False):
+    for prev, nxt in itertools.pairwise(chunks):
         assert nxt.start > prev.start
         assert nxt.start < prev.end, "consecutive chunks should share trailing sentences"
 

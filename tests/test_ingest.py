@@ -140,3 +140,13 @@ def test_pipeline_change_reprocesses_without_re_embedding_unchanged_chunks(
     assert (report.updated, report.embedded_chunks, report.documents) == (5, 0, 5)
     assert all("test-bump" in r.pipeline for r in service.sources())
     _consistent(service)
+
+
+def test_unreachable_chroma_server_is_one_line_store_error(settings) -> None:
+    from rag.errors import StoreError
+    from rag.store import make_client
+
+    remote = settings.model_copy(update={"chroma_host": "127.0.0.1", "chroma_port": 9})
+    with pytest.raises(StoreError) as info:
+        Store(make_client(remote), "sourcebrief", "fake:hashing-256")
+    assert "SOURCEBRIEF_CHROMA_HOST" in str(info.value) and "\n" not in str(info.value)

@@ -52,7 +52,7 @@ def test_pdf_is_detected_by_content_not_name() -> None:
 
 def test_markdown_and_text() -> None:
     assert detect_format(b"# Heading\n\nSome text with a [link](http://x).\n- item\n") == "md"
-    assert detect_format("Plain prose, nothing else.\nSecond line.".encode()) == "txt"
+    assert detect_format(b"Plain prose, nothing else.\nSecond line.") == "txt"
     assert detect_format(HTML) == "html"
 
 

@@ -7,7 +7,7 @@ import hashlib
 from rag.ingest.sentences import split_sentences
 from rag.types import Chunk, Sentence
 
-__all__ = ["chunk_text", "chunk_id"]
+__all__ = ["chunk_id", "chunk_text"]
 
 
 def chunk_id(doc_id: str, start: int, end: int, text: str) -> str:

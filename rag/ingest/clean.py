@@ -10,7 +10,7 @@ import re
 
 from rag.types import CleanedText, Removed
 
-__all__ = ["clean_text", "CLEANER_VERSION"]
+__all__ = ["CLEANER_VERSION", "clean_text"]
 
 CLEANER_VERSION = "1"
 

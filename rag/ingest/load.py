@@ -5,12 +5,11 @@ from __future__ import annotations
 import io
 import logging
 import re
-from pathlib import Path
 
 from rag.errors import InputError
 from rag.types import LoadedText
 
-__all__ = ["detect_format", "decode_text", "load_bytes", "load_file"]
+__all__ = ["decode_text", "detect_format", "load_bytes"]
 
 log = logging.getLogger(__name__)
 
@@ -93,12 +92,3 @@ def load_bytes(data: bytes) -> LoadedText:
     if fmt == "html":
         return _load_html(data)
     return LoadedText(text=decode_text(data), format=fmt)
-
-
-def load_file(path: Path, max_bytes: int) -> tuple[bytes, LoadedText]:
-    """Read and extract one file, refusing oversized files before reading them whole."""
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise InputError(f"file too large ({size / 1e6:.1f} MB > {max_bytes / 1e6:.1f} MB limit, SOURCEBRIEF_MAX_FILE_MB)")
-    data = path.read_bytes()
-    return data, load_bytes(data)

@@ -6,7 +6,7 @@ import re
 
 from rag.types import LoadedText
 
-__all__ = ["find_title", "find_outlet", "find_author", "META_VERSION"]
+__all__ = ["META_VERSION", "find_author", "find_outlet", "find_title"]
 
 META_VERSION = "1"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-__all__ = ["CheckResult", "deterministic_checks", "extract_numbers", "extract_names", "has_negation"]
+__all__ = ["CheckResult", "deterministic_checks", "extract_names", "extract_numbers", "has_negation"]
 
 _MONTHS = ("january february march april may june july august september october november december "
            "jan feb mar apr jun jul aug sep sept oct nov dec").split()

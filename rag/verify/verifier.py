@@ -20,7 +20,7 @@ from rag.retrieval import tokenize
 from rag.types import Verdict
 from rag.verify.checks import deterministic_checks
 
-__all__ = ["Verifier", "Scorer", "VerdictCache", "Calibration", "combine", "load_calibration", "write_calibration"]
+__all__ = ["Calibration", "Scorer", "VerdictCache", "Verifier", "combine", "load_calibration", "write_calibration"]
 
 log = logging.getLogger(__name__)
 
