@@ -117,10 +117,16 @@ class Store:
     # --- document registry -----------------------------------------------------------------
     def put_document(self, record: DocumentRecord, cleaned: str, removed: Sequence[Removed]) -> None:
         """Write (or replace) a document's record; call after its chunks are stored."""
-        self._docs.upsert(
-            ids=[record.id], embeddings=[[1.0]], documents=[cleaned],
-            metadatas=[{"record": record.model_dump_json(),
-                        "removed": json.dumps([r.model_dump() for r in removed])}])
+        self.put_documents([(record, cleaned, removed)])
+
+    def put_documents(self, items: Sequence[tuple[DocumentRecord, str, Sequence[Removed]]]) -> None:
+        """Write several records in one call (each Chroma write is a transaction: batch them)."""
+        for part in _batches(items):
+            self._docs.upsert(
+                ids=[record.id for record, _, _ in part], embeddings=[[1.0]] * len(part),
+                documents=[cleaned for _, cleaned, _ in part],
+                metadatas=[{"record": record.model_dump_json(),
+                            "removed": json.dumps([r.model_dump() for r in removed])} for record, _, removed in part])
 
     def revision(self) -> int:
         """A counter bumped whenever chunks change, read fresh so other processes' writes show."""

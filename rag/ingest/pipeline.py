@@ -144,41 +144,43 @@ class _Run:
         return sum(len(p.chunks) for p in self.pending)
 
     def flush(self) -> None:
-        """Embed every queued chunk in one call, then store chunks and commit records, file by file."""
+        """Embed every queued chunk in one call, store all chunks, then commit all records.
+
+        Chroma makes each write a transaction, so the batch is written in a few large calls;
+        records still follow their chunks, keeping the record the commit marker.
+        """
         if not self.pending:
             return
         # Chunk ids are content hashes in a collection tied to one embedding model, so a chunk
         # already stored (e.g. after a cleaner or metadata change) keeps its vector.
-        stored = {p.record.id: self.store.chunk_ids(p.record.id) for p in self.pending if p.cleaned is not None}
-        fresh = [c for p in self.pending for c in p.chunks if c.id not in stored.get(p.record.id, set())]
-        vectors = dict(zip([c.id for c in fresh], self.embeddings.embed_documents([c.text for c in fresh]),
-                           strict=True))
+        parsed = [p for p in self.pending if p.cleaned is not None]
+        stored = {p.record.id: self.store.chunk_ids(p.record.id) for p in parsed if p.record.id in self.records}
+        fresh = [c for p in parsed for c in p.chunks if c.id not in stored.get(p.record.id, set())]
+        vectors = self.embeddings.embed_documents([c.text for c in fresh])
         self.embedded += len(fresh)
+        self.store.add_chunks(fresh, vectors)
+        self.store.delete_chunks([cid for p in parsed for cid in stored.get(p.record.id, set())
+                                  - {c.id for c in p.chunks}])
+        commits = []
+        for item in parsed:
+            existing = self.records.get(item.record.id)
+            previous = self.by_path(item.key)
+            paths = tuple(dict.fromkeys([*(existing.paths if existing else ()), item.key]))
+            record = item.record.model_copy(update={"paths": paths})
+            assert item.cleaned is not None
+            commits.append((record, item.cleaned.text, item.cleaned.removed))
+            self.records[record.id] = record
+            self.counts["updated" if existing is not None or previous is not None else "added"] += 1
+        self.store.put_documents(commits)
         for item in self.pending:
-            self._commit(item, stored.get(item.record.id, set()), vectors)
+            if item.cleaned is None:  # same content queued under a second name in this run
+                record = self.records[item.record.id]
+                if item.key not in record.paths:
+                    self._save_paths(record, (*record.paths, item.key))
+                self.counts["unchanged"] += 1
+            self.detach_path(item.key, keep_id=item.record.id)
         self.pending.clear()
         self.store.mark_changed()
-
-    def _commit(self, item: _Pending, stored: set[str], vectors: dict[str, list[float]]) -> None:
-        doc_id = item.record.id
-        existing = self.records.get(doc_id)
-        previous = self.by_path(item.key)
-        if item.cleaned is None:  # same content queued under a second name in this run
-            assert existing is not None
-            if item.key not in existing.paths:
-                self._save_paths(existing, (*existing.paths, item.key))
-            self.detach_path(item.key, keep_id=doc_id)
-            self.counts["unchanged"] += 1
-            return
-        new_chunks = [c for c in item.chunks if c.id in vectors]
-        self.store.add_chunks(new_chunks, [vectors[c.id] for c in new_chunks])
-        self.store.delete_chunks(stored - {c.id for c in item.chunks})
-        paths = tuple(dict.fromkeys([*(existing.paths if existing else ()), item.key]))
-        record = item.record.model_copy(update={"paths": paths})
-        self.store.put_document(record, item.cleaned.text, item.cleaned.removed)
-        self.records[doc_id] = record
-        self.detach_path(item.key, keep_id=doc_id)
-        self.counts["updated" if existing is not None or previous is not None else "added"] += 1
 
     def sweep_leftovers(self) -> None:
         """Delete chunks that no committed document record accounts for (an interrupted run)."""
