@@ -99,7 +99,8 @@ def make_verifier(settings: Settings, chat_model: BaseChatModel, embeddings: Emb
     from rag.verify.judge import LlmJudge
     from rag.verify.verifier import VerdictCache, Verifier, load_calibration
 
-    scorers: list[Any] = [LlmJudge(chat_model, load_prompt(settings.prompts_dir, "verify_claim"))]
+    scorers: list[Any] = [LlmJudge(chat_model, load_prompt(settings.prompts_dir, "verify_claim"),
+                                   f"{settings.llm_provider}:{chat_model_name(settings)}")]
     if settings.nli_model_path is not None:
         from rag.verify.nli import NliScorer
 

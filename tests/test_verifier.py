@@ -69,8 +69,9 @@ def test_long_passages_are_trimmed_to_what_bears_on_the_claim() -> None:
 
 def test_judge_reads_text_and_logprobs() -> None:
     prompt = load_prompt(Settings(_env_file=None).prompts_dir, "verify_claim")
-    assert LlmJudge(ScriptedChatModel(replies=["Yes."]), prompt).probability("c", "p") > 0.9
-    assert LlmJudge(ScriptedChatModel(replies=["No"]), prompt).probability("c", "p") < 0.1
+    assert LlmJudge(ScriptedChatModel(replies=["Yes."]), prompt, "fake").probability("c", "p") > 0.9
+    assert LlmJudge(ScriptedChatModel(replies=["No"]), prompt, "fake").probability("c", "p") < 0.1
+    assert LlmJudge(ScriptedChatModel(), prompt, "a").name != LlmJudge(ScriptedChatModel(), prompt, "b").name
     meta = {"logprobs": {"content": [{"top_logprobs": [{"token": "Yes", "logprob": -0.2231},
                                                        {"token": "No", "logprob": -1.6094}]}]}}
     assert abs(_logprob_yes(meta) - 0.8 / (0.8 + 0.2)) < 1e-3

@@ -75,10 +75,11 @@ def _logprob_yes(metadata: dict[str, Any]) -> float | None:
 class LlmJudge:
     """Scores support with one short fact-checking prompt per (claim, passage)."""
 
-    def __init__(self, chat_model: BaseChatModel, prompt: Prompt) -> None:
+    def __init__(self, chat_model: BaseChatModel, prompt: Prompt, model_name: str) -> None:
         self.model = chat_model
         self.prompt = prompt
-        self.name = f"llm:{prompt.ref}"
+        # The name keys the verdict cache: it must change with the model and the prompt version.
+        self.name = f"llm:{model_name}:{prompt.ref}"
 
     def _messages(self, claim: str, passage: str) -> list[BaseMessage]:
         system, user = self.prompt.render(claim=claim, passage=passage)
