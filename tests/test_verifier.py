@@ -55,7 +55,7 @@ def test_verdicts_are_cached_on_disk(tmp_path: Path) -> None:
     first.verify("Russia deployed 2,000 troops in autumn 2020.", [PASSAGE])
     assert scorer.calls == 1
     again = Verifier([scorer], cache=VerdictCache(tmp_path / "v.sqlite"))
-    assert again.verify("Russia deployed 2,000 troops in autumn 2020.", [PASSAGE]) == verdict
+    assert again.verify("Russia deployed 2,000 troops in autumn 2020.", [PASSAGE]) == verdict  # from disk
     assert scorer.calls == 1
 
 

@@ -44,3 +44,15 @@ def test_extractors() -> None:
     assert extract_numbers("1.5 million people, 2,000 troops, twelve days, 94 per cent") >= {1.5e6, 2000, 12, 94}
     assert {"Zakharova", "CSTO"} <= extract_names("Then Maria Zakharova praised the CSTO.")
     assert "According" not in extract_names("According to Alwaght, talks failed.")
+
+
+def test_negation_elsewhere_in_a_long_passage_does_not_fire() -> None:
+    passage = PASSAGE + " Officials did not comment on the talks. There was no agreement on the border."
+    assert deterministic_checks("Russia deployed 2,000 troops in autumn 2020.", passage).ok
+    flipped = deterministic_checks("Russia did not deploy 2,000 troops in autumn 2020.", passage)
+    assert flipped.contradiction and any("negation" in i for i in flipped.issues)
+
+
+def test_a_number_missing_from_the_passage_is_unsupported_not_contradicted() -> None:
+    result = deterministic_checks("The Kremlin called 300 of them peacekeepers.", PASSAGE)
+    assert not result.ok and not result.contradiction

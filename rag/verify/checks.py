@@ -24,6 +24,9 @@ _NEGATION = re.compile(
     r"\b(not|no|never|none|nobody|nothing|neither|nor|without|cannot|can't|won't|didn't|doesn't|don't|isn't|"
     r"aren't|wasn't|weren't|hasn't|haven't|hadn't|failed to|denied|denies|deny|refused|rejects?|rejected)\b", re.I)
 _CAP_RUN = re.compile(r"\b([A-Z][\w'’.-]*(?:\s+(?:of|the|de|al|bin|von|van)?\s*[A-Z][\w'’.-]*)*)")
+_STOP = {"the", "a", "an", "and", "or", "of", "to", "in", "on", "at", "by", "for", "with", "from", "as", "is",
+         "are", "was", "were", "be", "been", "has", "have", "had", "it", "its", "that", "this", "he", "she", "they",
+         "his", "her", "their", "said", "says", "not", "no", "never", "also", "which", "who", "will", "would"}
 _COMMON_CAPS = {"the", "a", "an", "in", "on", "at", "he", "she", "it", "they", "this", "that", "these", "those",
                 "according", "but", "and", "however", "meanwhile", "also", "while", "after", "before", "since",
                 "during", "as", "by", "for", "with", "from", "his", "her", "its", "their", "we", "our", "i",
@@ -79,7 +82,7 @@ def extract_names(text: str) -> set[str]:
                 continue  # "Recently", "Following": capitalised only because they open the sentence
             for word in re.split(r"\s+", match.group(1)):
                 word = word.strip(".’'-").removesuffix("’s").removesuffix("'s")
-                if len(word) > 2 and word.lower() not in _COMMON_CAPS and not word.isdigit():
+                if len(word) > 2 and word.lower() not in _COMMON_CAPS and not word.isdigit() and word != "UNK":
                     names.add(word)
     return names
 
@@ -96,24 +99,45 @@ def _stem(word: str) -> str:
     return word
 
 
+def _content(text: str) -> set[str]:
+    return {_stem(w) for w in re.findall(r"[a-z][a-z'’-]+", text.lower()) if w not in _STOP}
+
+
+def aligned_sentence(claim: str, passage: str) -> tuple[str, float]:
+    """The passage sentence sharing the most content words with the claim, and that share."""
+    words = _content(claim)
+    best, share = "", 0.0
+    for sentence in re.split(r"(?<=[.!?])\s+|\n+", passage):
+        overlap = len(words & _content(sentence)) / max(len(words), 1)
+        if overlap > share:
+            best, share = sentence, overlap
+    return best, share
+
+
 def deterministic_checks(claim: str, passage: str) -> CheckResult:
-    """Numbers, months, names and negation of `claim` compared with `passage`."""
+    """Numbers, months, names and negation of `claim` compared with `passage`.
+
+    Anything missing from the whole passage is an issue; it is a contradiction only when the
+    passage sentence that states the same thing (most shared words) says otherwise.
+    """
     result = CheckResult()
-    passage_numbers = extract_numbers(passage)
-    for value in sorted(extract_numbers(claim) - passage_numbers):
+    aligned, share = aligned_sentence(claim, passage)
+    same_fact = share >= 0.5
+    missing_numbers = sorted(extract_numbers(claim) - extract_numbers(passage))
+    for value in missing_numbers:
         shown = int(value) if value.is_integer() else value
         result.issues.append(f"number {shown} not in the passage")
-        if passage_numbers:
-            result.contradiction = True
+    if missing_numbers and same_fact and extract_numbers(aligned) - extract_numbers(claim):
+        result.contradiction = True
     missing_months = _months(claim) - _months(passage)
     if missing_months:
         result.issues.append(f"date ({', '.join(sorted(missing_months))}) not in the passage")
-        result.contradiction = result.contradiction or bool(_months(passage))
+        result.contradiction = result.contradiction or (same_fact and bool(_months(aligned)))
     passage_words = {_stem(w) for w in re.findall(r"[\w’'-]+", passage)}
     missing = sorted(n for n in extract_names(claim) if _stem(n) not in passage_words)
     if missing:
         result.issues.append(f"name(s) {', '.join(missing)} not in the passage")
-    if has_negation(claim) != has_negation(passage):
+    if same_fact and has_negation(claim) != has_negation(aligned):
         result.issues.append("negation differs from the passage")
         result.contradiction = True
     return result

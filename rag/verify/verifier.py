@@ -79,35 +79,39 @@ def combine(scores: Sequence[float], issues: Sequence[str], contradiction: bool,
 
 
 class VerdictCache:
-    """Verdicts on disk (SQLite), keyed by a hash of judge identity, claim and passage."""
+    """Backend scores on disk (SQLite), keyed by a hash of backend identity, claim and passage.
+
+    Scores, not verdicts, are cached: the expensive part is the model call, while thresholds and
+    deterministic checks may change and are cheap to apply again.
+    """
 
     def __init__(self, path: Path | None) -> None:
         self._lock = threading.Lock()
-        self._memory: dict[str, Verdict] = {}
+        self._memory: dict[str, float] = {}
         self._db: sqlite3.Connection | None = None
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(str(path), check_same_thread=False)
-            self._db.execute("CREATE TABLE IF NOT EXISTS verdicts (key TEXT PRIMARY KEY, verdict TEXT)")
+            self._db.execute("CREATE TABLE IF NOT EXISTS scores (key TEXT PRIMARY KEY, score REAL)")
 
     @staticmethod
     def key(judge: str, claim: str, passage: str) -> str:
         return hashlib.sha256(json.dumps([judge, claim, passage]).encode()).hexdigest()
 
-    def get(self, key: str) -> Verdict | None:
+    def get(self, key: str) -> float | None:
         with self._lock:
             if key in self._memory:
                 return self._memory[key]
             if self._db is None:
                 return None
-            row = self._db.execute("SELECT verdict FROM verdicts WHERE key = ?", (key,)).fetchone()
-        return Verdict.model_validate_json(row[0]) if row else None
+            row = self._db.execute("SELECT score FROM scores WHERE key = ?", (key,)).fetchone()
+        return float(row[0]) if row else None
 
-    def put(self, key: str, verdict: Verdict) -> None:
+    def put(self, key: str, score: float) -> None:
         with self._lock:
-            self._memory[key] = verdict
+            self._memory[key] = score
             if self._db is not None:
-                self._db.execute("INSERT OR REPLACE INTO verdicts VALUES (?, ?)", (key, verdict.model_dump_json()))
+                self._db.execute("INSERT OR REPLACE INTO scores VALUES (?, ?)", (key, score))
                 self._db.commit()
 
 
@@ -130,18 +134,20 @@ class Verifier:
     def verify(self, claim: str, passages: Sequence[str]) -> Verdict:
         """A verdict for one claim against the passages it cites (their union)."""
         passage = "\n".join(p.strip() for p in passages if p.strip())
-        key = self.cache.key(f"{self.name}@{self.calibration.threshold}", claim, passage)
-        cached = self.cache.get(key)
-        if cached is not None:
-            return cached
         trimmed = self._trim(claim, passage, self.embeddings, self.max_passage_chars)
-        scores = [s.probability(claim, trimmed) for s in self.scorers]
+        scores = [self._score(scorer, claim, trimmed) for scorer in self.scorers]
         checks = deterministic_checks(claim, passage)
         label, score = combine(scores, checks.issues, checks.contradiction, self.calibration.threshold)
-        verdict = Verdict(label=label, score=round(score, 4), support=tuple(_support(claim, trimmed)),
-                          judge=self.name + (f" [{'; '.join(checks.issues)}]" if checks.issues else ""))
-        self.cache.put(key, verdict)
-        return verdict
+        return Verdict(label=label, score=round(score, 4), support=tuple(_support(claim, trimmed)),
+                       judge=self.name + (f" [{'; '.join(checks.issues)}]" if checks.issues else ""))
+
+    def _score(self, scorer: Scorer, claim: str, passage: str) -> float:
+        key = self.cache.key(scorer.name, claim, passage)
+        cached = self.cache.get(key)
+        if cached is None:
+            cached = scorer.probability(claim, passage)
+            self.cache.put(key, cached)
+        return cached
 
 
 def _support(claim: str, passage: str, most: int = 2) -> list[str]:
