@@ -9,7 +9,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install model ingest run test test-fast lint bench bench-ingest bench-embed clean
+.PHONY: install model ingest run test test-fast lint bench bench-ingest bench-embed bench-answer clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,13 +41,16 @@ lint: install
 	$(BIN)/ruff check rag ui evals tests benchmarks
 	$(BIN)/mypy rag
 
-bench: bench-embed bench-ingest
+bench: bench-embed bench-ingest bench-answer
 
 bench-ingest: install
 	$(BIN)/python benchmarks/ingest.py
 
 bench-embed: install
 	$(BIN)/python benchmarks/embed.py
+
+bench-answer: model
+	$(BIN)/python benchmarks/answer.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache .mypy_cache

@@ -84,31 +84,46 @@ class _Run:
     pipeline: str = ""
     pending: list[_Pending] = field(default_factory=list)
     records: dict[str, DocumentRecord] = field(default_factory=dict)
+    owners: dict[str, set[str]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=lambda: dict(added=0, updated=0, unchanged=0, removed=0))
     skipped: list[SkippedFile] = field(default_factory=list)
     embedded: int = 0
 
+    def set_record(self, record: DocumentRecord) -> None:
+        """Keep `records` and the path index (path -> document ids) in step."""
+        old = self.records.get(record.id)
+        for path in old.paths if old else ():
+            self.owners.get(path, set()).discard(record.id)
+        self.records[record.id] = record
+        for path in record.paths:
+            self.owners.setdefault(path, set()).add(record.id)
+
+    def delete_record(self, doc_id: str) -> None:
+        record = self.records.pop(doc_id)
+        for path in record.paths:
+            self.owners.get(path, set()).discard(doc_id)
+        self.store.delete_document(doc_id)
+
     def by_path(self, key: str) -> DocumentRecord | None:
-        return next((r for r in self.records.values() if key in r.paths), None)
+        ids = self.owners.get(key)
+        return self.records[min(ids)] if ids else None
 
     def detach_path(self, key: str, keep_id: str | None) -> None:
         """Forget `key` on every other document; delete documents left with no path."""
-        for record in list(self.records.values()):
-            if record.id == keep_id or key not in record.paths:
-                continue
+        for doc_id in sorted(self.owners.get(key, set()) - {keep_id}):
+            record = self.records[doc_id]
             paths = tuple(p for p in record.paths if p != key)
             if paths:
                 self._save_paths(record, paths)
             else:
-                self.store.delete_document(record.id)
-                del self.records[record.id]
+                self.delete_record(doc_id)
 
     def _save_paths(self, record: DocumentRecord, paths: tuple[str, ...]) -> None:
         text = self.store.get_document_text(record.id)
         cleaned, removed = text if text else ("", [])
         updated = record.model_copy(update={"paths": paths})
         self.store.put_document(updated, cleaned, removed)
-        self.records[record.id] = updated
+        self.set_record(updated)
 
     def ingest(self, key: str, data: bytes, file_name: str) -> str | None:
         """Queue one file's content under path `key`.
@@ -169,7 +184,7 @@ class _Run:
             record = item.record.model_copy(update={"paths": paths})
             assert item.cleaned is not None
             commits.append((record, item.cleaned.text, item.cleaned.removed))
-            self.records[record.id] = record
+            self.set_record(record)
             self.counts["updated" if existing is not None or previous is not None else "added"] += 1
         self.store.put_documents(commits)
         for item in self.pending:
@@ -201,8 +216,7 @@ class _Run:
             if paths:
                 self._save_paths(record, paths)
             else:
-                self.store.delete_document(record.id)
-                del self.records[record.id]
+                self.delete_record(record.id)
                 self.counts["removed"] += 1
 
     def report(self) -> IngestReport:
@@ -213,7 +227,8 @@ class _Run:
 def _new_run(store: Store, embeddings: Embeddings, chunk_size: int, chunk_overlap: int) -> _Run:
     run = _Run(store, embeddings, chunk_size, chunk_overlap)
     run.pipeline = pipeline_fingerprint(store.embedding_id, chunk_size, chunk_overlap)
-    run.records = {r.id: r for r in store.list_documents()}
+    for record in store.list_documents():
+        run.set_record(record)
     run.sweep_leftovers()
     return run
 
