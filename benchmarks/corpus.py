@@ -20,13 +20,14 @@ def lee_articles() -> list[str]:
 
 
 def perturbed(articles: list[str], copies: int) -> list[str]:
-    """`copies` variants of each article (sentence order rotated), so no two files share content."""
+    """`copies` variants of each article: sentence order rotated and an edition line added, so no
+    two files share content (rotation alone repeats for short articles)."""
     out: list[str] = []
     for shift in range(copies):
         for text in articles:
             sentences = [s.text for s in split_sentences(text)]
             k = shift % max(len(sentences), 1)
-            out.append(" ".join(sentences[k:] + sentences[:k]) if shift else text)
+            out.append(" ".join(sentences[k:] + sentences[:k]) + f" Edition {shift}." if shift else text)
     return out
 
 

@@ -47,6 +47,20 @@ def _batches(items: Sequence[Any], size: int = _BATCH) -> Iterable[Sequence[Any]
         yield items[i:i + size]
 
 
+def _get_all(collection: Any, where: dict[str, Any] | None, include: list[str], page: int = 5000) -> dict[str, list]:
+    """`collection.get` in pages: one unbounded get over ~50k records exceeds SQLite's variable limit."""
+    merged: dict[str, list] = {"ids": [], **{key: [] for key in include}}
+    offset = 0
+    while True:
+        got = collection.get(where=where, include=include, limit=page, offset=offset)
+        merged["ids"] += got["ids"]
+        for key in include:
+            merged[key] += got[key] or []
+        if len(got["ids"]) < page:
+            return merged
+        offset += page
+
+
 class Store:
     """Chunks and document records of one collection, tied to one embedding model."""
 
@@ -82,12 +96,12 @@ class Store:
     def chunk_ids(self, doc_id: str | None = None) -> set[str]:
         """Ids of stored chunks, of one document or of all."""
         where = {"doc_id": doc_id} if doc_id else None
-        return set(self._chunks.get(where=where, include=[])["ids"])
+        return set(_get_all(self._chunks, where, [])["ids"])
 
     def chunk_doc_ids(self) -> dict[str, str]:
         """Map every stored chunk id to its document id (for sweeping leftovers)."""
-        got = self._chunks.get(include=["metadatas"])
-        return {cid: str(meta["doc_id"]) for cid, meta in zip(got["ids"], got["metadatas"] or [], strict=True)}
+        got = _get_all(self._chunks, None, ["metadatas"])
+        return {cid: str(meta["doc_id"]) for cid, meta in zip(got["ids"], got["metadatas"], strict=True)}
 
     def delete_chunks(self, ids: Iterable[str]) -> None:
         for part in _batches(list(ids)):
@@ -99,9 +113,9 @@ class Store:
     def get_chunks(self, doc_ids: Sequence[str] | None = None) -> list[Chunk]:
         """All chunks, or those of some documents, in document order."""
         where = _doc_filter(doc_ids)
-        got = self._chunks.get(where=where, include=["documents", "metadatas"])
+        got = _get_all(self._chunks, where, ["documents", "metadatas"])
         chunks = [_to_chunk(cid, text, meta) for cid, text, meta in
-                  zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)]
+                  zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
         return sorted(chunks, key=lambda c: (c.doc_id, c.index))
 
     def query(self, embedding: Sequence[float], k: int,
@@ -138,8 +152,8 @@ class Store:
         self._docs.modify(metadata={"revision": self.revision() + 1})
 
     def list_documents(self) -> list[DocumentRecord]:
-        got = self._docs.get(include=["metadatas"])
-        records = [DocumentRecord.model_validate_json(str(m["record"])) for m in got["metadatas"] or []]
+        got = _get_all(self._docs, None, ["metadatas"])
+        records = [DocumentRecord.model_validate_json(str(m["record"])) for m in got["metadatas"]]
         return sorted(records, key=lambda r: r.file_name)
 
     def get_document(self, doc_id: str) -> DocumentRecord | None:

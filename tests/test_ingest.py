@@ -150,3 +150,16 @@ def test_unreachable_chroma_server_is_one_line_store_error(settings) -> None:
     with pytest.raises(StoreError) as info:
         Store(make_client(remote), "sourcebrief", "fake:hashing-256")
     assert "SOURCEBRIEF_CHROMA_HOST" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_store_reads_page_through_large_collections(service: Service, seeds_copy: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import rag.store
+
+    service.ingest([seeds_copy])
+    expected = service.store.chunk_ids()
+    original = rag.store._get_all
+    monkeypatch.setattr(rag.store, "_get_all", lambda c, w, i, page=5000: original(c, w, i, page=7))
+    assert service.store.chunk_ids() == expected and len(expected) > 7
+    assert len(service.store.get_chunks()) == len(expected)
+    assert len(service.store.list_documents()) == 5
