@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import statistics
 import sys
 import tempfile
@@ -93,7 +94,7 @@ def main() -> None:
               f"{_percentiles(_search_latency(ours, args.rounds))}")
 
         articles = lee_articles()
-        copies = max(1, round(args.scale_chunks / (len(articles) * 2.3)))  # ~2.3 chunks per article
+        copies = max(1, math.ceil(args.scale_chunks / (len(articles) * 2.1)))  # ~2.1 chunks per article
         corpus = write_corpus(root / "scale", perturbed(articles, copies))
         big = Service(Settings(_env_file=None, data_dir=root / "big", chroma_host=None, collection="scale",
                                embedding_provider="fake"), embeddings=HashingEmbeddings(384))
