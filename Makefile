@@ -9,7 +9,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install model ingest run test test-fast lint bench bench-ingest bench-embed bench-answer clean
+.PHONY: install model browser ingest run test test-fast lint bench bench-ingest bench-embed bench-answer clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,11 +27,18 @@ model: install
 ingest: model
 	$(BIN)/sourcebrief ingest seeds
 
+# The app's browser tests drive Debian's Chromium (Playwright cannot download browsers here).
+browser:
+	@command -v chromium >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
 run: ingest
 	$(BIN)/sourcebrief doctor
 	$(BIN)/sourcebrief sources
+	$(BIN)/sourcebrief serve
 
-test: model
+test: model browser
 	$(BIN)/python -m pytest
 
 test-fast: install
@@ -39,7 +46,7 @@ test-fast: install
 
 lint: install
 	$(BIN)/ruff check rag ui evals tests benchmarks
-	$(BIN)/mypy rag
+	$(BIN)/mypy rag ui
 
 bench: bench-embed bench-ingest bench-answer
 

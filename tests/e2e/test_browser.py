@@ -1,0 +1,92 @@
+"""The app in a real browser: ask, see the streamed cited answer, open a citation, upload a file."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import RunningApp
+
+pytestmark = pytest.mark.browser
+
+
+# Records every distinct text of the conversation's last bot message as it changes.
+_WATCH_CHAT = """() => {
+  window.sbSeen = [];
+  const chat = document.querySelector('#sb-chat');
+  new MutationObserver(() => {
+    const bots = chat.querySelectorAll('.message.bot');
+    const text = bots.length ? bots[bots.length - 1].innerText.trim() : '';
+    if (text && window.sbSeen[window.sbSeen.length - 1] !== text) window.sbSeen.push(text);
+  }).observe(chat, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def _console_errors(page: Any) -> list[str]:
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return errors
+
+
+def test_ask_stream_and_open_a_citation(app_server: RunningApp, browser: Any, shots: Path) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors = _console_errors(page)
+    page.goto(app_server.url)
+    page.locator("#sb-question textarea").fill("What did Zakharova say about the negotiations?")
+    page.evaluate(_WATCH_CHAT)
+    page.locator("#sb-ask").click()
+    marker = page.locator("#sb-cited .sb-cite").first
+    marker.wait_for(timeout=60_000)
+    # The reply grew on screen piece by piece (status lines, then partial text) before it was final.
+    seen = page.evaluate("window.sbSeen")
+    assert len(seen) >= 3, seen
+    assert any(text.startswith(earlier) and text != earlier for earlier in seen for text in seen)
+    page.screenshot(path=str(shots / "answer.png"))
+    n = marker.get_attribute("data-cite")
+    passage = page.locator(f'#sb-cited .sb-passage[data-n="{n}"]')
+    assert passage.is_hidden()
+    quote = marker.get_attribute("title")
+    marker.click()
+    passage.wait_for(state="visible")
+    highlighted = passage.locator("mark").inner_text()
+    assert highlighted.strip() == (quote or "").strip()
+    assert len(passage.locator(".sb-doc-text").inner_text()) > len(highlighted)  # shown inside its document
+    page.screenshot(path=str(shots / "citation-open.png"))
+    assert page.locator("#sb-export").is_visible()
+    assert not errors, errors
+
+
+def test_follow_up_keeps_the_conversation(app_server: RunningApp, browser: Any) -> None:
+    page = browser.new_page()
+    page.goto(app_server.url)
+    for i, q in enumerate(("Who mediated the peace talks?", "And what did Russia say about it?")):
+        page.locator("#sb-question textarea").fill(q)
+        page.locator("#sb-ask").click()
+        # A finished answer carries its support label (`cited`, `supported 0.93`, ...).
+        page.locator("#sb-chat .message.bot").nth(i).locator("code").first.wait_for(timeout=60_000)
+    assert page.locator("#sb-chat .message.bot").count() == 2
+    assert page.locator("#sb-chat .message.user").count() == 2
+
+
+def test_upload_a_file_and_see_it_listed(app_server: RunningApp, browser: Any, shots: Path,
+                                         tmp_path: Path) -> None:
+    note = tmp_path / "field-notes.md"
+    note.write_text("# Field notes\n\nThe delegation met in Geneva on 3 March 2026 to discuss border markers.\n")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors = _console_errors(page)
+    page.goto(app_server.url)
+    page.get_by_role("tab", name="Sources").click()
+    page.locator("#sb-table").get_by_text("003_cb3a59321c21f76c.txt").wait_for()
+    page.locator("#sb-upload input[type=file]").set_input_files(str(note))
+    page.locator("#sb-upload").get_by_text("field-notes.md").first.wait_for()
+    page.locator("#sb-ingest").click()
+    expect(page.locator("#sb-upload-log textarea")).to_have_value(re.compile("field-notes.md: added"),
+                                                                  timeout=60_000)
+    page.locator("#sb-table").get_by_text("field-notes.md").wait_for(timeout=20_000)
+    page.screenshot(path=str(shots / "sources.png"))
+    assert not errors, errors

@@ -1,0 +1,1 @@
+"""The Gradio app and the HTTP API over `rag.service.Service`."""

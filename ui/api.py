@@ -1,0 +1,111 @@
+"""The HTTP API: the same typed results as the CLI's `--json`, mounted beside the app."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, FastAPI, File, Request, UploadFile
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, Field
+
+from rag.answer import AnswerEvent
+from rag.errors import ConfigError, InputError, ModelError, NotFoundError, SourcebriefError, StoreError
+from rag.service import Service, SourceView
+from rag.types import ChatTurn, CitedAnswer, DocumentRecord, IngestReport
+
+__all__ = ["AskRequest", "Health", "build_router", "error_response", "install_error_handler"]
+
+_STATUS = {InputError: 400, NotFoundError: 404, ConfigError: 500, ModelError: 503, StoreError: 503}
+
+
+class AskRequest(BaseModel):
+    question: str = Field(description="The question, answered only from the sources.")
+    history: list[ChatTurn] = Field(default_factory=list, description="Earlier turns, for follow-ups.")
+    sources: list[str] | None = Field(None, description="Document ids, id prefixes or file names to search.")
+    verify: Literal["off", "annotate", "strict"] | None = Field(None, description="Verification mode.")
+    stream: bool = Field(False, description="Send newline-delimited JSON events instead of one answer.")
+
+
+class Health(BaseModel):
+    ok: bool
+    documents: int
+    chunks: int
+
+
+class ErrorBody(BaseModel):
+    error: str
+
+
+def error_response(exc: SourcebriefError) -> JSONResponse:
+    status = next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 500)
+    return JSONResponse({"error": str(exc)}, status_code=status)
+
+
+def build_router(service: Service) -> APIRouter:
+    """Routes that call the service; errors become `{"error": "..."}` with a fitting status."""
+    router = APIRouter(responses={400: {"model": ErrorBody}, 404: {"model": ErrorBody}, 503: {"model": ErrorBody}})
+    max_bytes = int(service.settings.max_file_mb * 1_000_000)
+
+    @router.get("/healthz", response_model=Health, tags=["health"])
+    def healthz() -> Health:
+        return Health(ok=True, documents=len(service.sources()), chunks=service.store.count_chunks())
+
+    @router.get("/api/sources", response_model=list[DocumentRecord], tags=["sources"])
+    def list_sources() -> list[DocumentRecord]:
+        return service.sources()
+
+    @router.get("/api/sources/{ref}", response_model=SourceView, tags=["sources"])
+    def show_source(ref: str) -> SourceView:
+        return service.source(ref)
+
+    @router.delete("/api/sources/{ref}", response_model=DocumentRecord, tags=["sources"])
+    def delete_source(ref: str) -> DocumentRecord:
+        return service.delete_source(ref)
+
+    @router.post("/api/ingest", response_model=IngestReport, tags=["sources"])
+    def ingest(file: Annotated[UploadFile, File(description="A .txt, .md, .html or .pdf file.")]) -> IngestReport:
+        name = Path(file.filename or "").name
+        if Path(name).suffix.lower() not in service.settings.upload_types:
+            raise InputError(f"file type not accepted: {name!r} (accepted: "
+                             f"{', '.join(service.settings.upload_types)})")
+        data = file.file.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise InputError(f"file too large (limit {service.settings.max_file_mb:g} MB)")
+        return service.ingest_upload(data, name)
+
+    @router.post("/api/ask", response_model=CitedAnswer, tags=["ask"])
+    def ask(body: AskRequest) -> CitedAnswer | StreamingResponse:
+        if not body.stream:
+            return service.ask(body.question, body.history, body.sources, body.verify)
+        events = service.ask_stream(body.question, body.history, body.sources, body.verify)
+        first = next(events)  # bad input fails here, before the 200 goes out
+        return StreamingResponse(_ndjson(first, events), media_type="application/x-ndjson")
+
+    return router
+
+
+def _ndjson(first: AnswerEvent, rest: Iterator[AnswerEvent]) -> Iterator[str]:
+    """Each event as a JSON line; a failure after the 200 went out becomes a last `error` line."""
+    def line(kind: str, text: str, answer: CitedAnswer | None = None) -> str:
+        payload: dict[str, object] = {"kind": kind, "text": text}
+        if answer is not None:
+            payload["answer"] = answer.model_dump(mode="json")
+        return json.dumps(payload) + "\n"
+
+    yield line(first.kind, first.text, first.answer)
+    try:
+        for event in rest:
+            yield line(event.kind, event.text, event.answer)
+    except SourcebriefError as exc:
+        yield line("error", str(exc))
+
+
+def install_error_handler(app: FastAPI) -> None:
+    async def handle(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, SourcebriefError)
+        return error_response(exc)
+
+    app.add_exception_handler(SourcebriefError, handle)

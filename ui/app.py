@@ -1,0 +1,101 @@
+"""The Gradio app: Chat and Sources tabs over one `Service`. Logic lives in `ui.handlers`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+import gradio as gr
+
+from rag.service import Service
+from ui.handlers import ChatHandlers, ChatUpdate, SourceHandlers, UserFacingError
+from ui.render import CITE_JS
+
+__all__ = ["build_app"]
+
+T = TypeVar("T")
+
+_SOURCE_HEADERS = ["id", "file", "title", "outlet", "author", "format", "characters", "chunks", "ingested"]
+
+
+def _friendly(fn: Callable[..., T]) -> Callable[..., T]:
+    """Show library errors as a one-line message in the app instead of a stack trace."""
+    def wrapped(*args: Any) -> T:
+        try:
+            return fn(*args)
+        except UserFacingError as exc:
+            raise gr.Error(str(exc)) from exc
+    return wrapped
+
+
+def build_app(service: Service) -> gr.Blocks:
+    chat, docs = ChatHandlers(service), SourceHandlers(service)
+    with gr.Blocks(title="sourcebrief") as app:
+        gr.Markdown("## sourcebrief\nAnswers only from your sources; every sentence cites the passage it "
+                    "rests on, and the verifier's verdict says whether the passage supports it.")
+        turns = gr.State([])
+        with gr.Tab("Chat", id="chat"):
+            with gr.Row():
+                with gr.Column(scale=3):
+                    chatbot = gr.Chatbot(label="Conversation", height=420, elem_id="sb-chat",
+                                         buttons=["copy"])
+                    question = gr.Textbox(label="Question", placeholder="Ask about your sources…",
+                                          elem_id="sb-question", lines=1)
+                    with gr.Row():
+                        ask = gr.Button("Ask", variant="primary", elem_id="sb-ask")
+                        new = gr.Button("New conversation")
+                    status = gr.Markdown(elem_id="sb-status")
+                with gr.Column(scale=2):
+                    sources = gr.CheckboxGroup(label="Use only these sources (none ticked = all)",
+                                               elem_id="sb-sources")
+                    verify = gr.Radio(["off", "annotate", "strict"], value=service.settings.verify_mode,
+                                      label="Verify each sentence")
+                    cited = gr.HTML(label="Answer with citations", elem_id="sb-cited", js_on_load=CITE_JS)
+                    export = gr.DownloadButton("Download answer (Markdown)", visible=False, elem_id="sb-export")
+        with gr.Tab("Sources", id="sources"):
+            table = gr.Dataframe(headers=_SOURCE_HEADERS, interactive=False, elem_id="sb-table", wrap=True)
+            with gr.Row():
+                pick = gr.Dropdown(label="Document", elem_id="sb-pick")
+                delete = gr.Button("Delete document", variant="stop")
+            with gr.Row():
+                files = gr.File(label="Add files (.txt, .md, .html, .pdf)", file_count="multiple",
+                                file_types=list(service.settings.upload_types), elem_id="sb-upload")
+                upload = gr.Button("Ingest uploaded files", elem_id="sb-ingest")
+            upload_log = gr.Textbox(label="Ingest log", lines=3, interactive=False, elem_id="sb-upload-log")
+            viewer = gr.HTML(elem_id="sb-viewer")
+
+        def refresh() -> tuple[Any, Any, Any]:
+            choices = chat.source_choices()
+            return (gr.update(choices=choices), docs.table(),
+                    gr.update(choices=choices, value=choices[0][1] if choices else None))
+
+        def respond(q: str, kept: list[dict[str, str]], only: list[str] | None,
+                    mode: str) -> Iterator[tuple[Any, ...]]:
+            try:
+                for step in chat.respond(q, kept, only or None, mode):  # type: ignore[arg-type]
+                    yield _outputs(step)
+            except UserFacingError as exc:
+                raise gr.Error(str(exc)) from exc
+
+        def ingest(paths: list[str] | None, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
+            def step(i: int, n: int, name: str) -> None:
+                progress((i, n), desc=f"ingesting {name}")
+            return docs.upload(paths or [], step)
+
+        sync = [sources, table, pick]
+        app.load(refresh, outputs=sync)
+        answer_io = dict(inputs=[question, turns, sources, verify],
+                         outputs=[chatbot, turns, cited, export, status])
+        for trigger in (ask.click, question.submit):
+            trigger(respond, **answer_io).then(lambda: "", outputs=question)  # type: ignore[arg-type]
+        new.click(lambda: ([], [], "", gr.update(visible=False), ""), outputs=[chatbot, turns, cited, export, status])
+        pick.change(_friendly(docs.view), inputs=pick, outputs=viewer)
+        upload.click(_friendly(ingest), inputs=files, outputs=upload_log).then(refresh, outputs=sync)
+        delete.click(_friendly(docs.delete), inputs=pick, outputs=upload_log).then(refresh, outputs=sync)
+    app.queue(default_concurrency_limit=service.settings.ui_concurrency)
+    return app
+
+
+def _outputs(step: ChatUpdate) -> tuple[Any, ...]:
+    export = gr.update(value=step.export_path, visible=step.export_path is not None)
+    return step.messages, step.turns, step.answer_html, export, step.status
