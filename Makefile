@@ -46,7 +46,7 @@ test-fast: install
 
 lint: install
 	$(BIN)/ruff check rag ui evals tests benchmarks
-	$(BIN)/mypy rag ui
+	$(BIN)/mypy rag ui evals
 
 bench: bench-embed bench-ingest bench-answer
 

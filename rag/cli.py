@@ -287,7 +287,7 @@ def chat(source: SourceOpt = None, verify: VerifyOpt = None) -> None:
         try:
             answer = _ask_once(service, question, turns, _split_sources(source), stream=True, verify=verify)
         except SourcebriefError as exc:
-            err.print(f"error: {exc}", highlight=False, markup=False)
+            err.print(f"error: {exc}", highlight=False, markup=False, soft_wrap=True)
             continue
         _render_answer(answer)
         turns += [ChatTurn(role="user", content=question), ChatTurn(role="assistant", content=answer.text)]
@@ -316,18 +316,9 @@ def eval_judge(
     as_json: JsonOpt = False,
 ) -> None:
     """Score the faithfulness judge against human labels: balanced accuracy, unsupported P/R, ROC-AUC."""
-    from evals.judge import evaluate_judge, load_pairs, sample_pairs
     from rag.verify.verifier import write_calibration
 
-    service = _service()
-    pairs = sample_pairs(load_pairs(files), limit, seed)
-    verifier = service.verifier
-    with _progress() as bar:
-        task = bar.add_task("judging", total=len(pairs))
-        report = evaluate_judge(
-            pairs, lambda claim, premise: verifier.verify(claim, [premise]), judge=verifier.name,  # type: ignore[attr-defined]
-            threshold=verifier.calibration.threshold, threshold_provenance=verifier.calibration.provenance,  # type: ignore[attr-defined]
-            files=[str(f) for f in files], on_progress=lambda done, total: bar.update(task, completed=done))
+    report = _judge(_service(), files, limit, seed)
     if out_file is not None:
         out_file.parent.mkdir(parents=True, exist_ok=True)
         out_file.write_text(report.model_dump_json(indent=2), encoding="utf-8")
@@ -337,6 +328,23 @@ def eval_judge(
     if as_json:
         _print_json(report.model_dump(mode="json", exclude={"rows"}))
         return
+    _print_judge_report(report)
+
+
+def _judge(service: Service, files: list[Path], limit: int | None, seed: int) -> Any:
+    from evals.judge import evaluate_judge, load_pairs, sample_pairs
+
+    pairs = sample_pairs(load_pairs(files), limit, seed)
+    verifier = service.verifier
+    with _progress() as bar:
+        task = bar.add_task("judging", total=len(pairs))
+        return evaluate_judge(
+            pairs, lambda claim, premise: verifier.verify(claim, [premise]), judge=verifier.name,  # type: ignore[attr-defined]
+            threshold=verifier.calibration.threshold, threshold_provenance=verifier.calibration.provenance,  # type: ignore[attr-defined]
+            files=[str(f) for f in files], on_progress=lambda done, total: bar.update(task, completed=done))
+
+
+def _print_judge_report(report: Any) -> None:
     table = Table("set", "pairs", "bal. acc", "unsup. P", "unsup. R", "ROC-AUC", "best t", "bal. acc @best")
     for name, m in [("all", report.overall), *report.by_dataset.items()]:
         table.add_row(name, str(m.n), f"{m.balanced_accuracy:.3f}", f"{m.unsupported_precision:.3f}",
@@ -347,12 +355,86 @@ def eval_judge(
               f"{report.pairs_per_s:.3f} pairs/s", highlight=False)
 
 
+@eval_app.command("run")
+def eval_run(
+    suite: Annotated[Path, typer.Argument(help="Suite file (YAML or JSONL) in evals/suites/, or a JSONL of "
+                                          "labelled {premise, claim, label} pairs to score the judge.")],
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Run folder; default data/evals/runs/<suite>-<time>.")]
+    = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="Only the first N cases.")] = None,
+    concurrency: Annotated[int, typer.Option("--concurrency", min=1, help="Cases at once (remote providers).")] = 1,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Recompute cached cases.")] = False,
+    fail_under: Annotated[list[str] | None, typer.Option(
+        "--fail-under", help="metric=value; exit 1 when the metric's mean is lower (repeatable).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run a suite: retrieval, citation, faithfulness, correctness, refusal and cost metrics."""
+    from datetime import datetime
+
+    from evals.report import failures, parse_thresholds, write_run
+    from evals.runner import run_suite
+    from evals.suite import is_judge_suite, load_suite
+
+    thresholds = parse_thresholds(fail_under or [])
+    service = _service()
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    out_dir = out_dir or service.settings.data_dir / "evals" / "runs" / f"{suite.stem}-{stamp}"
+    if suite.exists() and is_judge_suite(suite):
+        report = _judge(service, [suite], limit, 13)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / "summary.json").write_text(report.model_dump_json(indent=2, exclude={"rows"}), encoding="utf-8")
+        (out_dir / "rows.jsonl").write_text("".join(json.dumps(r) + "\n" for r in report.rows), encoding="utf-8")
+        _print_judge_report(report)
+        return
+    loaded = load_suite(suite)
+    with _progress() as bar:
+        task = bar.add_task(f"suite {loaded.name}", total=min(limit or len(loaded.cases), len(loaded.cases)))
+        rows, summary = run_suite(service, loaded, limit=limit, concurrency=concurrency, use_cache=not no_cache,
+                                  on_progress=lambda done, total: bar.update(task, completed=done))
+    write_run(out_dir, rows, summary)
+    if as_json:
+        _print_json(summary)
+    else:
+        table = Table("metric", "mean", "n")
+        for name, value in summary.metrics.items():
+            table.add_row(name, "–" if value.mean is None else f"{value.mean:.3f}", str(value.n))
+        out.print(table)
+        out.print(f"{summary.cases} cases ({sum(r.cached for r in rows)} from cache), {summary.errors} errors, "
+                  f"{summary.seconds:.0f} s; report: {out_dir / 'report.html'}", highlight=False)
+    failed = failures(summary, thresholds)
+    if failed:
+        err.print("below threshold: " + "; ".join(failed), highlight=False)
+        raise typer.Exit(1)
+
+
+@eval_app.command("compare")
+def eval_compare(a: Annotated[Path, typer.Argument(help="Earlier run folder.")],
+                 b: Annotated[Path, typer.Argument(help="Later run folder.")], as_json: JsonOpt = False) -> None:
+    """Metric deltas (B - A) between two runs, and the cases whose outcome changed."""
+    from evals.report import compare_runs
+
+    result = compare_runs(a, b)
+    if as_json:
+        _print_json(result)
+        return
+    table = Table("metric", "A", "B", "delta")
+    for name, (va, vb, delta) in result.deltas.items():
+        table.add_row(name, *("–" if v is None else f"{v:.3f}" for v in (va, vb)),
+                      "–" if delta is None else f"{delta:+.3f}")
+    out.print(table)
+    for case in result.changed:
+        detail = ", ".join(f"{k} {v[0]}→{v[1]}" for k, v in case.items() if isinstance(v, list))
+        out.print(f"changed {case['id']}: {detail or 'refusal changed'}", highlight=False)
+    if not result.changed:
+        out.print("no case changed outcome")
+
+
 def main() -> None:
     """Entry point: library errors become one line on stderr and a non-zero exit code."""
     try:
         app(standalone_mode=False)
     except SourcebriefError as exc:
-        err.print(f"error: {exc}", highlight=False, markup=False)
+        err.print(f"error: {exc}", highlight=False, markup=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

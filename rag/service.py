@@ -215,8 +215,11 @@ class Service:
                            provenance=self.provenance(), verifier=_LazyVerifier(self))
 
     def provenance(self) -> dict[str, str]:
+        prompts = ",".join(load_prompt(self.settings.prompts_dir, name).ref
+                           for name in ("answer", "condense_question", "verify_claim"))
         return {"settings_fingerprint": self.settings.fingerprint(), "chat_model": chat_model_name(self.settings),
-                "llm_provider": self.settings.llm_provider, "embeddings": embedding_id(self.settings)}
+                "llm_provider": self.settings.llm_provider, "embeddings": embedding_id(self.settings),
+                "prompts": prompts}
 
     def ask_stream(self, question: str, history: Sequence[ChatTurn] = (), sources: Sequence[str] | None = None,
                    verify: VerifyMode | None = None) -> Iterator[AnswerEvent]:

@@ -1,0 +1,203 @@
+"""Run a suite through the service: answer each case, judge it, score it, cache it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from evals.scoring import (
+    citation_precision,
+    citation_recall,
+    faithfulness,
+    hit_at_k,
+    mean,
+    reciprocal_rank,
+    refusal_correct,
+    share,
+)
+from evals.suite import Case, Suite
+from rag.errors import SourcebriefError
+from rag.service import Service
+from rag.types import AnswerSentence, CitedAnswer
+
+__all__ = ["METRICS", "CaseResult", "EvalSummary", "MetricValue", "run_suite", "summarize"]
+
+log = logging.getLogger(__name__)
+
+# Every metric a row carries, in report order; higher is better for all but the cost ones.
+METRICS = ("hit_at_k", "mrr", "context_recall", "citation_recall", "citation_precision", "faithfulness",
+           "key_facts", "refusal_accuracy", "latency_s", "prompt_tokens", "completion_tokens")
+COST = {"latency_s", "prompt_tokens", "completion_tokens"}
+
+
+class FactCheck(BaseModel):
+    fact: str
+    in_context: bool = Field(description="Entailed by the retrieved passages.")
+    in_answer: bool = Field(description="Entailed by the answer.")
+
+
+class CaseResult(BaseModel):
+    """One row of `rows.jsonl`."""
+
+    id: str
+    question: str
+    tags: list[str]
+    answerable: bool
+    refused: bool
+    answer: CitedAnswer | None = None
+    retrieved_sources: list[str] = Field(default_factory=list, description="File names in rank order.")
+    facts: list[FactCheck] = Field(default_factory=list)
+    metrics: dict[str, float | None] = Field(default_factory=dict)
+    error: str | None = None
+    cached: bool = False
+
+
+class MetricValue(BaseModel):
+    mean: float | None
+    n: int
+
+
+class EvalSummary(BaseModel):
+    """`summary.json`: every metric with its count, per tag, and the run's provenance."""
+
+    suite: str
+    cases: int
+    errors: int
+    metrics: dict[str, MetricValue]
+    by_tag: dict[str, dict[str, MetricValue]]
+    provenance: dict[str, str]
+    seconds: float
+    created: str
+
+
+Progress = Callable[[int, int], None]
+
+
+def _cache_key(case: Case, provenance: dict[str, str]) -> str:
+    blob = json.dumps([case.fingerprint(), sorted(provenance.items())])
+    return hashlib.sha256(blob.encode()).hexdigest()[:20]
+
+
+def _unique(names: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(names))
+
+
+class _Judge:
+    """The verifier as the eval's judge: booleans for the pure scores."""
+
+    def __init__(self, service: Service) -> None:
+        self.verifier = service.verifier
+
+    def supports(self, claim: str, passages: Sequence[str]) -> bool:
+        passages = [p for p in passages if p.strip()]
+        return bool(passages) and self.verifier.verify(claim, passages).label == "supported"
+
+    def sentence_supported(self, sentence: AnswerSentence) -> bool:
+        if sentence.verdict is not None:  # the answer was verified against exactly its cited quotes
+            return sentence.verdict.label == "supported"
+        return self.supports(sentence.text, [c.quote for c in sentence.citations])
+
+    def citation_rows(self, sentence: AnswerSentence, supported: bool) -> list[dict[str, bool]]:
+        quotes = [c.quote for c in sentence.citations]
+        if len(quotes) == 1 or not supported:  # alone == whole set, or nothing to credit
+            return [{"sentence_supported": supported, "alone": supported, "rest": False} for _ in quotes]
+        return [{"sentence_supported": True, "alone": self.supports(sentence.text, [q]),
+                 "rest": self.supports(sentence.text, quotes[:i] + quotes[i + 1:])} for i, q in enumerate(quotes)]
+
+
+def score_case(case: Case, answer: CitedAnswer, judge: _Judge, k: int) -> CaseResult:
+    """Judge one answer and compute every metric for its row."""
+    retrieved = _unique([h.file_name for h in answer.retrieved])
+    context = [h.chunk.text for h in answer.retrieved]
+    facts = [FactCheck(fact=f, in_context=judge.supports(f, context),
+                       in_answer=not answer.refused and judge.supports(f, [answer.text])) for f in case.key_facts]
+    claims = [s for s in answer.sentences if "refusal" not in s.flags]
+    supported = [bool(s.citations) and judge.sentence_supported(s) for s in claims]
+    citations = [row for s, ok in zip(claims, supported, strict=True) for row in judge.citation_rows(s, ok)]
+    # Faithfulness asks whether a sentence rests on anything the model was shown, cited or not.
+    shown = [e.text for e in answer.evidence]
+    grounded = ["supported" if ok or judge.supports(s.text, shown) else "unsupported"
+                for s, ok in zip(claims, supported, strict=True)]
+    metrics: dict[str, float | None] = {
+        "hit_at_k": hit_at_k(retrieved, case.expected_sources, k),
+        "mrr": reciprocal_rank(retrieved, case.expected_sources),
+        "context_recall": share([f.in_context for f in facts]),
+        "citation_recall": citation_recall(supported),
+        "citation_precision": citation_precision(citations),
+        "faithfulness": faithfulness(grounded),
+        "key_facts": share([f.in_answer for f in facts]) if case.answerable else None,
+        "refusal_accuracy": float(refusal_correct(case.answerable, answer.refused)),
+        "latency_s": answer.timings.get("total"),
+        "prompt_tokens": float(answer.usage.get("input_tokens", 0)),
+        "completion_tokens": float(answer.usage.get("output_tokens", 0)),
+    }
+    return CaseResult(id=case.id, question=case.question, tags=case.tags, answerable=case.answerable,
+                      refused=answer.refused, answer=answer, retrieved_sources=retrieved, facts=facts,
+                      metrics=metrics)
+
+
+def run_case(service: Service, case: Case, cache_dir: Path | None, provenance: dict[str, str]) -> CaseResult:
+    """Answer and score one case, or read it back from the cache."""
+    path = cache_dir / f"{_cache_key(case, provenance)}.json" if cache_dir else None
+    if path is not None and path.exists():
+        return CaseResult.model_validate_json(path.read_text(encoding="utf-8")).model_copy(update={"cached": True})
+    try:
+        answer = service.ask(case.question, case.history, verify="annotate")
+        result = score_case(case, answer, _Judge(service), service.settings.top_k)
+    except SourcebriefError as exc:
+        # A case the service rejects is a finding, not a crash: it scores as a failure, uncached.
+        return CaseResult(id=case.id, question=case.question, tags=case.tags, answerable=case.answerable,
+                          refused=False, error=str(exc), metrics={"refusal_accuracy": 0.0})
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(result.model_dump_json(), encoding="utf-8")
+    return result
+
+
+def summarize(suite: Suite, rows: Sequence[CaseResult], provenance: dict[str, str], seconds: float) -> EvalSummary:
+    def metric_values(selected: Sequence[CaseResult]) -> dict[str, MetricValue]:
+        out = {}
+        for name in METRICS:
+            value, n = mean([r.metrics.get(name) for r in selected])
+            out[name] = MetricValue(mean=None if value is None else round(value, 4), n=n)
+        return out
+
+    tags = sorted({t for r in rows for t in r.tags})
+    return EvalSummary(suite=suite.name, cases=len(rows), errors=sum(r.error is not None for r in rows),
+                       metrics=metric_values(rows),
+                       by_tag={t: metric_values([r for r in rows if t in r.tags]) for t in tags},
+                       provenance=provenance, seconds=round(seconds, 2),
+                       created=datetime.now(UTC).isoformat(timespec="seconds"))
+
+
+def run_suite(service: Service, suite: Suite, *, limit: int | None = None, concurrency: int = 1,
+              use_cache: bool = True, on_progress: Progress | None = None) -> tuple[list[CaseResult], EvalSummary]:
+    """Every case (or the first `limit`), `concurrency` at a time, in suite order."""
+    cases = suite.cases[:limit] if limit else suite.cases
+    provenance = {**service.provenance(), "suite": suite.name, "suite_path": suite.path}
+    cache_dir = service.settings.data_dir / "evals" / "cache" if use_cache else None
+    started = time.perf_counter()
+    done = 0
+
+    def one(case: Case) -> CaseResult:
+        nonlocal done
+        result = run_case(service, case, cache_dir, provenance)
+        done += 1
+        if on_progress is not None:
+            on_progress(done, len(cases))
+        return result
+
+    if concurrency > 1:
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            rows = list(pool.map(one, cases))
+    else:
+        rows = [one(c) for c in cases]
+    return rows, summarize(suite, rows, provenance, time.perf_counter() - started)

@@ -1,0 +1,116 @@
+"""A small suite end to end through `sourcebrief eval run` with the fake model (real embedded Chroma)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from evals.runner import CaseResult, score_case
+from evals.suite import Case
+from rag.cli import app
+from rag.config import REPO_ROOT
+from rag.service import Service
+
+SUITE = """
+name: mini
+cases:
+  - id: zakharova
+    question: What did Zakharova say about the negotiations?
+    answerable: true
+    key_facts: ["Maria Zakharova is the spokesperson of the Russian Ministry of Foreign Affairs."]
+    expected_sources: [000_4cf79fb7c8a49485.txt]
+    tags: [single-source]
+  - id: follow-up
+    question: And what did she say about the United States?
+    history:
+      - {role: user, content: "Who is Maria Zakharova?"}
+      - {role: assistant, content: "She is the spokesperson of the Russian foreign ministry."}
+    answerable: true
+    key_facts: ["Zakharova criticised U.S. involvement."]
+    expected_sources: [000_4cf79fb7c8a49485.txt]
+    tags: [follow-up]
+  - id: absent
+    question: What is the recipe for Armenian lavash bread?
+    answerable: false
+    tags: [unanswerable]
+"""
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {"SOURCEBRIEF_DATA_DIR": str(tmp_path / "data"), "SOURCEBRIEF_LLM_PROVIDER": "fake",
+            "SOURCEBRIEF_EMBEDDING_PROVIDER": "fake", "SOURCEBRIEF_CHROMA_HOST": ""}
+
+
+def _invoke(env: dict[str, str], *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args), env=env, catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def test_run_writes_rows_summary_report_and_caches(env: dict[str, str], tmp_path: Path) -> None:
+    assert _invoke(env, "ingest", str(REPO_ROOT / "seeds"))[0] == 0
+    suite = tmp_path / "mini.yaml"
+    suite.write_text(SUITE, encoding="utf-8")
+    code, output = _invoke(env, "eval", "run", str(suite), "--out", str(tmp_path / "a"))
+    assert code == 0, output
+    rows = [CaseResult.model_validate_json(line) for line in (tmp_path / "a" / "rows.jsonl").read_text().splitlines()]
+    assert [r.id for r in rows] == ["zakharova", "follow-up", "absent"]
+    first = rows[0]
+    assert first.answer is not None and first.answer.provenance["prompts"].startswith("answer@")
+    assert first.metrics["hit_at_k"] == float("000_4cf79fb7c8a49485.txt" in first.retrieved_sources)
+    assert rows[2].metrics["hit_at_k"] is None and rows[2].metrics["key_facts"] is None
+    summary = json.loads((tmp_path / "a" / "summary.json").read_text())
+    assert summary["cases"] == 3 and summary["metrics"]["refusal_accuracy"]["n"] == 3
+    assert set(summary["by_tag"]) == {"single-source", "follow-up", "unanswerable"}
+    assert summary["provenance"]["settings_fingerprint"]
+    html = (tmp_path / "a" / "report.html").read_text()
+    assert "<svg" in html and "zakharova" in html
+
+    code, output = _invoke(env, "eval", "run", str(suite), "--out", str(tmp_path / "b"))
+    assert code == 0 and "3 from cache" in output
+    code, output = _invoke(env, "eval", "compare", str(tmp_path / "a"), str(tmp_path / "b"))
+    assert code == 0 and "no case changed outcome" in output
+
+    code, output = _invoke(env, "eval", "run", str(suite), "--out", str(tmp_path / "c"), "--limit", "1",
+                           "--fail-under", "refusal_accuracy=1.01")
+    assert code == 1 and "below threshold: refusal_accuracy" in output
+
+
+def test_bad_fail_under_is_a_one_line_error(env: dict[str, str], tmp_path: Path) -> None:
+    suite = tmp_path / "mini.yaml"
+    suite.write_text(SUITE, encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "rag", "eval", "run", str(suite), "--fail-under", "nonsense=1"],
+                            env={**os.environ, **env}, capture_output=True, text=True)
+    assert result.returncode == 3
+    assert result.stderr.startswith("error: --fail-under wants metric=value") and result.stderr.count("\n") == 1
+
+
+def test_compare_reports_changed_cases(service: Service, tmp_path: Path) -> None:
+    from evals.report import compare_runs, write_run
+    from evals.runner import summarize
+    from evals.suite import Suite
+
+    service.ingest([REPO_ROOT / "seeds"])
+    case = Case(id="z", question="What did Zakharova say?", answerable=True, key_facts=["Zakharova spoke."],
+                expected_sources=["000_4cf79fb7c8a49485.txt"])
+    suite = Suite(name="s", path="s.yaml", cases=[case])
+    answer = service.ask(case.question, verify="annotate")
+    before = score_case(case, answer, _judge(service), 6)
+    after = before.model_copy(update={"refused": True, "metrics": {**before.metrics, "refusal_accuracy": 0.0}})
+    write_run(tmp_path / "a", [before], summarize(suite, [before], {}, 1.0))
+    write_run(tmp_path / "b", [after], summarize(suite, [after], {}, 1.0))
+    result = compare_runs(tmp_path / "a", tmp_path / "b")
+    assert result.deltas["refusal_accuracy"][2] == -1.0
+    assert result.changed[0]["id"] == "z" and result.changed[0]["refusal_accuracy"] == [1.0, 0.0]
+
+
+def _judge(service: Service) -> object:
+    from evals.runner import _Judge
+
+    return _Judge(service)
