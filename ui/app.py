@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from html import escape
 from typing import Any, TypeVar
 
 import gradio as gr
 
 from rag.service import Service
+from ui.eval_handlers import CASE_HEADERS, EvalHandlers
 from ui.handlers import ChatHandlers, ChatUpdate, SourceHandlers, UserFacingError
 from ui.render import CITE_JS
 
@@ -29,7 +31,7 @@ def _friendly(fn: Callable[..., T]) -> Callable[..., T]:
 
 
 def build_app(service: Service) -> gr.Blocks:
-    chat, docs = ChatHandlers(service), SourceHandlers(service)
+    chat, docs, evals = ChatHandlers(service), SourceHandlers(service), EvalHandlers(service)
     with gr.Blocks(title="sourcebrief") as app:
         gr.Markdown("## sourcebrief\nAnswers only from your sources; every sentence cites the passage it "
                     "rests on, and the verifier's verdict says whether the passage supports it.")
@@ -63,6 +65,24 @@ def build_app(service: Service) -> gr.Blocks:
                 upload = gr.Button("Ingest uploaded files", elem_id="sb-ingest")
             upload_log = gr.Textbox(label="Ingest log", lines=3, interactive=False, elem_id="sb-upload-log")
             viewer = gr.HTML(elem_id="sb-viewer")
+        with gr.Tab("Evals", id="evals"):
+            with gr.Row():
+                suite = gr.Dropdown(evals.suites(), label="Suite", elem_id="sb-suite",
+                                    value=next(iter(evals.suites()), None))
+                limit = gr.Number(label="Only the first N cases (empty = all)", precision=0, elem_id="sb-limit")
+                run_eval = gr.Button("Run suite", variant="primary", elem_id="sb-run-eval")
+            run_folder = gr.Markdown(elem_id="sb-run-folder")
+            with gr.Row():
+                metrics = gr.Dataframe(headers=["metric", "mean", "n"], interactive=False, elem_id="sb-metrics",
+                                       scale=1)
+                plots = gr.HTML(elem_id="sb-report")
+            cases = gr.Dataframe(headers=CASE_HEADERS, interactive=False, wrap=True, elem_id="sb-cases")
+            with gr.Row():
+                run_a = gr.Dropdown(label="Run A", elem_id="sb-run-a")
+                run_b = gr.Dropdown(label="Run B", elem_id="sb-run-b")
+                compare = gr.Button("Compare", elem_id="sb-compare")
+            deltas = gr.Dataframe(headers=["metric", "A", "B", "B - A"], interactive=False, elem_id="sb-deltas")
+            changed = gr.Textbox(label="Cases whose outcome changed", lines=4, interactive=False)
 
         def refresh() -> tuple[Any, Any, Any]:
             choices = chat.source_choices()
@@ -82,8 +102,18 @@ def build_app(service: Service) -> gr.Blocks:
                 progress((i, n), desc=f"ingesting {name}")
             return docs.upload(paths or [], step)
 
+        def run_suite(name: str, n: float | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+            view = evals.run(name, int(n) if n else None, lambda done, total: progress((done, total), desc="cases"))
+            runs = evals.runs()
+            return (f"Saved in `{view.folder}`", view.summary_rows, _report_frame(view.report), view.case_rows,
+                    gr.update(choices=runs), gr.update(choices=runs, value=runs[0] if runs else None))
+
         sync = [sources, table, pick]
         app.load(refresh, outputs=sync)
+        app.load(lambda: (gr.update(choices=evals.runs()),) * 2, outputs=[run_a, run_b])
+        run_eval.click(_friendly(run_suite), inputs=[suite, limit],
+                       outputs=[run_folder, metrics, plots, cases, run_a, run_b])
+        compare.click(_friendly(evals.compare), inputs=[run_a, run_b], outputs=[deltas, changed])
         answer_io = dict(inputs=[question, turns, sources, verify],
                          outputs=[chatbot, turns, cited, export, status])
         for trigger in (ask.click, question.submit):
@@ -94,6 +124,12 @@ def build_app(service: Service) -> gr.Blocks:
         delete.click(_friendly(docs.delete), inputs=pick, outputs=upload_log).then(refresh, outputs=sync)
     app.queue(default_concurrency_limit=service.settings.ui_concurrency)
     return app
+
+
+def _report_frame(report: str) -> str:
+    """The run's own report.html (metric cards with distributions) in a sandboxed frame."""
+    return (f'<iframe title="eval report" sandbox="" srcdoc="{escape(report, quote=True)}" '
+            'style="width:100%;height:420px;border:1px solid #ddd;border-radius:6px"></iframe>')
 
 
 def _outputs(step: ChatUpdate) -> tuple[Any, ...]:

@@ -90,3 +90,18 @@ def test_upload_a_file_and_see_it_listed(app_server: RunningApp, browser: Any, s
     page.locator("#sb-table").get_by_text("field-notes.md").wait_for(timeout=20_000)
     page.screenshot(path=str(shots / "sources.png"))
     assert not errors, errors
+
+
+def test_run_an_eval_suite_from_the_app(app_server: RunningApp, browser: Any, shots: Path) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors = _console_errors(page)
+    page.goto(app_server.url)
+    page.get_by_role("tab", name="Evals").click()
+    page.locator("#sb-limit input").fill("2")
+    page.locator("#sb-run-eval").click()
+    page.locator("#sb-run-folder").get_by_text("Saved in").wait_for(timeout=120_000)
+    page.locator("#sb-metrics").get_by_text("refusal_accuracy").wait_for()
+    assert page.locator("#sb-cases tbody tr").count() == 2
+    assert page.locator("#sb-report iframe").count() == 1
+    page.screenshot(path=str(shots / "evals.png"), full_page=True)
+    assert not errors, errors
