@@ -11,7 +11,8 @@ from pydantic import BaseModel
 from evals.runner import COST, METRICS, CaseResult, EvalSummary
 from rag.errors import InputError
 
-__all__ = ["Comparison", "compare_runs", "failures", "parse_thresholds", "read_run", "report_html", "write_run"]
+__all__ = ["Comparison", "compare_runs", "failures", "metric_cards", "parse_thresholds", "read_run", "report_html",
+           "write_run"]
 
 
 def write_run(out: Path, rows: Sequence[CaseResult], summary: EvalSummary) -> None:
@@ -77,22 +78,28 @@ def _case_row(row: CaseResult) -> str:
             f"<td>{facts}</td><td class='m'>{metrics}</td></tr>")
 
 
-def report_html(rows: Sequence[CaseResult], summary: EvalSummary) -> str:
+def metric_cards(rows: Sequence[CaseResult], summary: EvalSummary) -> str:
+    """Each metric's mean, count and distribution, as an HTML fragment with inline styles only."""
     cards = []
     for name in METRICS:
         value = summary.metrics[name]
         values = [r.metrics[name] for r in rows if r.metrics.get(name) is not None]
-        cards.append(f"<div class='card'><div>{name}{' (cost)' if name in COST else ''}</div>"
+        cards.append(f"<div style='border:1px solid #ddd;border-radius:6px;padding:8px'>"
+                     f"<div>{name}{' (cost)' if name in COST else ''}</div>"
                      f"<b>{_fmt(value.mean)}</b> <small>n={value.n}</small>"
                      f"{_histogram([float(v) for v in values if v is not None])}</div>")
+    return f"<div style='display:flex;flex-wrap:wrap;gap:12px'>{''.join(cards)}</div>"
+
+
+def report_html(rows: Sequence[CaseResult], summary: EvalSummary) -> str:
     prov = ", ".join(f"{escape(k)}={escape(v)}" for k, v in sorted(summary.provenance.items()))
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>eval {escape(summary.suite)}</title>
-<style>body{{font-family:system-ui,sans-serif;margin:24px;}} .cards{{display:flex;flex-wrap:wrap;gap:12px}}
-.card{{border:1px solid #ddd;border-radius:6px;padding:8px}} table{{border-collapse:collapse;margin-top:16px}}
+<style>body{{font-family:system-ui,sans-serif;margin:24px;}}
+table{{border-collapse:collapse;margin-top:16px}}
 td{{border-top:1px solid #ddd;padding:6px;vertical-align:top;font-size:13px}} .c{{color:#555;font-size:12px}}
 .m{{white-space:nowrap;font-size:12px}}</style></head><body>
 <h1>Suite {escape(summary.suite)}: {summary.cases} cases, {summary.errors} errors, {summary.seconds:.0f} s</h1>
-<p><small>{prov}; {escape(summary.created)}</small></p><div class="cards">{"".join(cards)}</div>
+<p><small>{prov}; {escape(summary.created)}</small></p>{metric_cards(rows, summary)}
 <table><tr><th>case</th><th>question</th><th>answer and citations</th><th>key facts</th><th>metrics</th></tr>
 {"".join(_case_row(r) for r in rows)}</table></body></html>"""
 

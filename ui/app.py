@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from html import escape
 from typing import Any, TypeVar
 
 import gradio as gr
@@ -105,7 +104,7 @@ def build_app(service: Service) -> gr.Blocks:
         def run_suite(name: str, n: float | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
             view = evals.run(name, int(n) if n else None, lambda done, total: progress((done, total), desc="cases"))
             runs = evals.runs()
-            return (f"Saved in `{view.folder}`", view.summary_rows, _report_frame(view.report), view.case_rows,
+            return (f"Saved in `{view.folder}`", view.summary_rows, view.report, view.case_rows,
                     gr.update(choices=runs), gr.update(choices=runs, value=runs[0] if runs else None))
 
         sync = [sources, table, pick]
@@ -124,12 +123,6 @@ def build_app(service: Service) -> gr.Blocks:
         delete.click(_friendly(docs.delete), inputs=pick, outputs=upload_log).then(refresh, outputs=sync)
     app.queue(default_concurrency_limit=service.settings.ui_concurrency)
     return app
-
-
-def _report_frame(report: str) -> str:
-    """The run's own report.html (metric cards with distributions) in a sandboxed frame."""
-    return (f'<iframe title="eval report" sandbox="" srcdoc="{escape(report, quote=True)}" '
-            'style="width:100%;height:420px;border:1px solid #ddd;border-radius:6px"></iframe>')
 
 
 def _outputs(step: ChatUpdate) -> tuple[Any, ...]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from evals.report import compare_runs, read_run, report_html, write_run
+from evals.report import compare_runs, metric_cards, read_run, write_run
 from evals.runner import METRICS, CaseResult, EvalSummary, run_suite
 from evals.suite import load_suite
 from rag.config import REPO_ROOT
@@ -93,7 +93,7 @@ def _view(rows: list[CaseResult], summary: EvalSummary, folder: Path) -> EvalVie
     case_rows: list[list[object]] = [
         [r.id, r.question, "yes" if r.refused else "no", *(_fmt(r.metrics.get(m)) for m in _CASE_COLUMNS),
          r.error or ""] for r in rows]
-    return EvalView(summary_rows=summary_rows, case_rows=case_rows, report=report_html(rows, summary),
+    return EvalView(summary_rows=summary_rows, case_rows=case_rows, report=metric_cards(rows, summary),
                     folder=str(folder))
 
 
