@@ -301,6 +301,53 @@ def _load_history(path: Path) -> list[ChatTurn]:
         raise InputError(f"cannot read history {path}: {str(exc).splitlines()[0]}") from exc
 
 
+_BRIEF_STAGES = {"scope": "choosing sentences", "digest": "digesting documents", "group": "grouping claims",
+                 "write": "writing sections", "verify": "verifying sentences"}
+
+
+@app.command()
+def brief(topic: Annotated[str | None, typer.Option("--topic", help="Only what bears on this topic.")] = None,
+          source: SourceOpt = None,
+          fmt: Annotated[str, typer.Option("--format", help="md | html | json.")] = "md",
+          out_file: Annotated[Path | None, typer.Option("--out", help="Write to this file (default: stdout).")] = None,
+          verify: VerifyOpt = None,
+          run_id: Annotated[str | None, typer.Option(
+              "--run-id", help="Save stages under data/briefs/ID; the same id resumes (default: from the inputs).")]
+          = None) -> None:
+    """A cited, verified briefing: summary, facts, who says what, contention, gaps, timeline."""
+    from rag.brief.render import render_briefing
+
+    if fmt not in {"md", "html", "json"}:
+        raise InputError(f"unknown format {fmt!r}: use md, html or json")
+    if verify not in {None, "off", "annotate", "strict"}:
+        raise InputError(f"unknown verify mode {verify!r}: use off, annotate or strict")
+    service = _service()
+    with _progress() as bar:
+        tasks: dict[str, Any] = {}
+
+        def step(stage: str, done: int, total: int) -> None:
+            label = _BRIEF_STAGES.get(stage, stage)
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(label, total=total or 1)
+            if done == total == 0:
+                bar.update(tasks[stage], description=f"{label} (saved)", completed=1, total=1)
+            else:
+                bar.update(tasks[stage], completed=done, total=total or 1)
+
+        result = service.brief(topic, _split_sources(source), verify=verify, run_id=run_id,  # type: ignore[arg-type]
+                               on_progress=step)
+    text = render_briefing(result, fmt)  # type: ignore[arg-type]
+    if out_file is None:
+        sys.stdout.write(text)
+    else:
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        out_file.write_text(text, encoding="utf-8")
+    timing = ", ".join(f"{k} {v:.0f}s" for k, v in result.timings.items() if not k.endswith("_resumed"))
+    err.print(f"briefing {result.provenance.run_id}: {len(result.documents)} documents, "
+              f"{len(result.sentences)} sentences; {timing}" + (f"; written to {out_file}" if out_file else ""),
+              highlight=False)
+
+
 eval_app = typer.Typer(help="Measure retrieval, citations and the faithfulness judge.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 

@@ -130,6 +130,12 @@ def _fake_reply(messages: list[Any]) -> str:
     As a judge it says Yes when every content word of the claim occurs in the passage.
     """
     prompt = str(messages[-1].content)
+    if prompt.startswith("Article:"):  # briefing digest: the first two sentences' opening words as claims
+        shown = re.findall(r"^\[(\d+)\] (.+)$", prompt, re.M)[:2]
+        claims = [{"who": "", "claim": " ".join(text.split()[:12]), "sentences": [int(n)]} for n, text in shown]
+        return json.dumps({"claims": claims}, ensure_ascii=False)
+    if "Does the passage agree with" in prompt:  # briefing stance check
+        return "neither"
     if "Is the claim fully supported" in prompt:
         passage = prompt.split("Passage:", 1)[-1].split("\nClaim:", 1)[0]
         claim = prompt.split("Claim:", 1)[-1].split("\n", 1)[0]

@@ -15,7 +15,9 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.language_models.chat_models import BaseChatModel
 from pydantic import BaseModel
 
-from rag.answer import ANSWER_SCHEMA, AnswerChain, AnswerEvent, AnswerOptions, ClaimVerifier
+from rag.answer import ANSWER_SCHEMA, AnswerChain, AnswerEvent, AnswerOptions, ClaimVerifier, clean_question
+from rag.brief import Briefing, BriefOptions, BriefPipeline, BriefProgress
+from rag.brief.digest import DIGEST_SCHEMA
 from rag.config import Settings
 from rag.embeddings import LazyEmbeddings
 from rag.errors import InputError, NotFoundError, SourcebriefError, StoreError
@@ -67,6 +69,10 @@ class _LazyVerifier:
 
     def __init__(self, service: Service) -> None:
         self._service = service
+
+    @property
+    def name(self) -> str:
+        return str(getattr(self._service.verifier, "name", type(self._service.verifier).__name__))
 
     def verify(self, claim: str, passages: Sequence[str]) -> Verdict:
         return self._service.verifier.verify(claim, passages)
@@ -235,6 +241,36 @@ class Service:
             final = event.answer or final
         assert final is not None
         return final
+
+    # --- briefings ------------------------------------------------------------------------
+    def brief(self, topic: str | None = None, sources: Sequence[str] | None = None, *,
+              verify: VerifyMode | None = None, run_id: str | None = None,
+              on_progress: BriefProgress | None = None) -> Briefing:
+        """A cited, verified briefing over the collection (or `sources`), narrowed to `topic` when given.
+
+        Stages are saved under <data_dir>/briefs/<run id>/; the same run id resumes a run.
+        `on_progress(stage, done, total)` reports each stage (done == total == 0: loaded from the run).
+        """
+        s = self.settings
+        topic = clean_question(topic, s.max_question_chars) if topic is not None and topic.strip() else None
+        records = [self.resolve_source(ref) for ref in sources] if sources else self.store.list_documents()
+        records = list({r.id: r for r in records}.values())
+        texts = {}
+        for record in records:
+            stored = self.store.get_document_text(record.id)
+            if stored is None:
+                raise NotFoundError(f"document {record.id} has no stored text; run `sourcebrief ingest` again")
+            texts[record.id] = stored[0]
+        options = BriefOptions(structured=structured_output_kwargs(s, DIGEST_SCHEMA), error_hint=provider_hint(s),
+                               concurrency=4 if s.llm_provider == "openai" else 1)
+        verify_prompt = load_prompt(s.prompts_dir, "verify_claim").ref
+        pipeline = BriefPipeline(chat_model=self.chat_model, embeddings=self.embeddings, retriever=self.retriever,
+                                 verifier=_LazyVerifier(self), digest_prompt=load_prompt(s.prompts_dir, "brief_digest"),
+                                 stance_prompt=load_prompt(s.prompts_dir, "brief_stance"), options=options,
+                                 runs_dir=s.data_dir / "briefs", collection=s.collection,
+                                 provenance={**self.provenance(), "verify_prompt": verify_prompt})
+        return pipeline.run(records, texts, topic=topic, run_id=run_id, verify_mode=verify or s.verify_mode,
+                            on_progress=on_progress)
 
     # --- health ----------------------------------------------------------------------------
     def doctor(self, *, check_llm: bool = True) -> DoctorReport:

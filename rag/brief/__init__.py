@@ -1,0 +1,7 @@
+"""Briefings: multi-source, cited, verified reports that show who says what."""
+
+from rag.brief.pipeline import STAGES, BriefOptions, BriefPipeline, BriefProgress
+from rag.brief.types import Briefing, BriefSection, BriefSentence, ClaimGroup, TimelineEvent
+
+__all__ = ["STAGES", "BriefOptions", "BriefPipeline", "BriefProgress", "BriefSection", "BriefSentence", "Briefing",
+           "ClaimGroup", "TimelineEvent"]

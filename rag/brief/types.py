@@ -1,0 +1,204 @@
+"""Typed results of the briefing pipeline: each stage's output is saved as JSON and can be reloaded.
+
+Offsets always index a document's cleaned text, as everywhere else: any quote can be re-checked.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from rag.types import Citation, Evidence, Verdict
+
+__all__ = [
+    "BriefSection",
+    "BriefSentence",
+    "Briefing",
+    "Cell",
+    "Claim",
+    "ClaimGroup",
+    "DocumentDigest",
+    "Fact",
+    "Grouping",
+    "Position",
+    "Provenance",
+    "Scope",
+    "ScopedDocument",
+    "SourceDoc",
+    "TimelineEvent",
+]
+
+Position = Literal["asserts", "disputes", "silent"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class SourceDoc(_Frozen):
+    """A document used by the briefing and how it is named to the reader."""
+
+    doc_id: str = Field(description="Content hash of the file (the document id).")
+    file_name: str
+    title: str
+    outlet: str | None = None
+    author: str | None = None
+    label: str = Field(description="How sentences attribute it: outlet, else author, else the article's title.")
+    kind: Literal["outlet", "author", "article"] = Field(description="What `label` names.")
+
+
+class ScopedDocument(_Frozen):
+    """A document and the sentences of it the briefing reads (numbered from 1 per document)."""
+
+    doc: SourceDoc
+    sentences: tuple[Evidence, ...] = Field(description="Informative sentences, boilerplate skipped, in order.")
+    digest_sentences: tuple[int, ...] = Field(description="Numbers of the sentences shown to the model.")
+    sections: dict[str, tuple[int, ...]] = Field(
+        default_factory=dict, description="With a topic: per section (facts, timeline, missing), the sentences its "
+        "own retrieval found; a section not listed may use every sentence.")
+    speakers: dict[int, tuple[str, int]] = Field(
+        default_factory=dict, description="Sentence number -> (speaker found by rules, number of the sentence "
+        "that names them; differs when 'he', 'the diplomat' ... refers back).")
+
+    def usable(self, section: str) -> list[Evidence]:
+        """The sentences a section may draw on."""
+        wanted = self.sections.get(section)
+        return [e for e in self.sentences if wanted is None or e.n in wanted]
+
+
+class Scope(_Frozen):
+    """Stage 1: what the briefing covers."""
+
+    topic: str | None = None
+    documents: tuple[ScopedDocument, ...]
+    off_topic: tuple[SourceDoc, ...] = Field(default=(), description="Asked-for documents with nothing on the topic.")
+
+
+class Claim(_Frozen):
+    """A main claim of one document, with who makes it and the sentences that state it."""
+
+    id: str = Field(description="Content-derived id (document, speaker, text).")
+    doc_id: str
+    speaker: str | None = Field(description="Person or body making the claim as named in the text; None: the source.")
+    text: str = Field(description="The claim in a few words, without the speaker.")
+    stance: Literal["asserts", "disputes"] = Field(default="asserts", description="The speaker's position on `text`.")
+    sentences: tuple[int, ...] = Field(description="Numbers of the document's scoped sentences that state it.")
+    origin: Literal["model", "extracted"] = Field(description="model: from the digest prompt; extracted: by rules.")
+
+
+class Fact(_Frozen):
+    """A figure, date or named person extracted by rules from one sentence."""
+
+    kind: Literal["figure", "date", "person"]
+    value: str
+    doc_id: str
+    sentence: int = Field(description="Number of the scoped sentence it comes from.")
+    sort_key: str = Field(default="", description="For dates: yyyy-mm-dd with zeros where unknown.")
+
+
+class DocumentDigest(_Frozen):
+    """Stage 2 (map), per document: claims from the model, facts from rules."""
+
+    doc_id: str
+    claims: tuple[Claim, ...]
+    facts: tuple[Fact, ...]
+    raw: str = Field(default="", description="The model's reply, kept for inspection.")
+    flags: tuple[str, ...] = Field(default=(), description="e.g. 'speaker-not-in-text:Putin', 'no-model-claims'.")
+    usage: dict[str, int] = Field(default_factory=dict)
+    seconds: float = 0.0
+
+
+class Cell(_Frozen):
+    """One source's position on one claim group, with a short verbatim quote."""
+
+    doc_id: str
+    position: Position
+    quote: Citation | None = None
+    speaker: str | None = None
+    claim_id: str | None = None
+    judged_by: str = Field(default="", description="'digest' (own claim), 'stance-check', or '' (silent).")
+
+
+class ClaimGroup(_Frozen):
+    """Claims from one or more documents that say the same thing, and every source's position on it."""
+
+    id: str
+    text: str = Field(description="The group's lead claim, used as the row label.")
+    claims: tuple[Claim, ...]
+    cells: tuple[Cell, ...]
+
+    @property
+    def asserting(self) -> list[str]:
+        return [c.doc_id for c in self.cells if c.position == "asserts"]
+
+    @property
+    def disputing(self) -> list[str]:
+        return [c.doc_id for c in self.cells if c.position == "disputes"]
+
+
+class Grouping(_Frozen):
+    """Stage 3: the who-says-what matrix."""
+
+    groups: tuple[ClaimGroup, ...]
+    stance_checks: int = 0
+    usage: dict[str, int] = Field(default_factory=dict)
+
+
+class BriefSentence(_Frozen):
+    """One sentence of the briefing: attributed text, resolved quotes and the verifier's verdict."""
+
+    text: str
+    lead: str = Field(default="", description="A short label shown before the text: a figure, a date, a row id.")
+    citations: tuple[Citation, ...] = ()
+    checked: str = Field(default="", description="The text given to the verifier (the sentence without markup).")
+    verdict: Verdict | None = None
+    flags: tuple[str, ...] = Field(default=(), description="e.g. 'verbatim', 'note', 'uncited', 'stance:model'.")
+
+
+class BriefSection(_Frozen):
+    key: str = Field(description="summary, facts, who_says_what, contention, missing, timeline.")
+    title: str
+    sentences: tuple[BriefSentence, ...] = ()
+
+
+class TimelineEvent(_Frozen):
+    when: str = Field(description="The date as the text gives it, e.g. 'December 2022'.")
+    sort_key: str = Field(description="yyyy-mm-dd, zeros where unknown; '9999' when the year is not stated.")
+    sentence: BriefSentence
+
+
+class Provenance(_Frozen):
+    """What produced a briefing, so it can be reproduced and re-checked."""
+
+    run_id: str
+    generated_at: str
+    collection: str
+    settings_fingerprint: str
+    models: dict[str, str]
+    prompts: dict[str, str]
+    documents: dict[str, str] = Field(description="file name -> document id (content hash).")
+    verify_mode: str
+    verifier: str = ""
+
+
+class Briefing(_Frozen):
+    """A structured, cited, verified report over a collection or a topic."""
+
+    title: str
+    topic: str | None = None
+    documents: tuple[SourceDoc, ...]
+    sections: tuple[BriefSection, ...]
+    matrix: tuple[ClaimGroup, ...] = ()
+    timeline: tuple[TimelineEvent, ...] = ()
+    provenance: Provenance
+    timings: dict[str, float] = Field(default_factory=dict)
+    usage: dict[str, int] = Field(default_factory=dict)
+
+    def section(self, key: str) -> BriefSection | None:
+        return next((s for s in self.sections if s.key == key), None)
+
+    @property
+    def sentences(self) -> list[BriefSentence]:
+        """Every sentence of every section (timeline included), in order."""
+        return [s for section in self.sections for s in section.sentences]
