@@ -8,15 +8,18 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, FastAPI, File, Request, UploadFile
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from rag.answer import AnswerEvent
+from rag.brief import Briefing
+from rag.brief.render import render_briefing
 from rag.errors import ConfigError, InputError, ModelError, NotFoundError, SourcebriefError, StoreError
 from rag.service import Service, SourceView
 from rag.types import ChatTurn, CitedAnswer, DocumentRecord, IngestReport
+from ui.brief_handlers import briefing_file
 
-__all__ = ["AskRequest", "Health", "build_router", "error_response", "install_error_handler"]
+__all__ = ["AskRequest", "BriefRequest", "Health", "build_router", "error_response", "install_error_handler"]
 
 _STATUS = {InputError: 400, NotFoundError: 404, ConfigError: 500, ModelError: 503, StoreError: 503}
 
@@ -27,6 +30,14 @@ class AskRequest(BaseModel):
     sources: list[str] | None = Field(None, description="Document ids, id prefixes or file names to search.")
     verify: Literal["off", "annotate", "strict"] | None = Field(None, description="Verification mode.")
     stream: bool = Field(False, description="Send newline-delimited JSON events instead of one answer.")
+
+
+class BriefRequest(BaseModel):
+    topic: str | None = Field(None, description="Narrow the briefing to what bears on this topic.")
+    sources: list[str] | None = Field(None, description="Document ids, id prefixes or file names to use.")
+    verify: Literal["off", "annotate", "strict"] | None = Field(None, description="Verification mode.")
+    format: Literal["json", "md", "html"] = Field("json", description="json: the typed Briefing; md or html: "
+                                                  "the rendered document.")
 
 
 class Health(BaseModel):
@@ -83,6 +94,22 @@ def build_router(service: Service) -> APIRouter:
         events = service.ask_stream(body.question, body.history, body.sources, body.verify)
         first = next(events)  # bad input fails here, before the 200 goes out
         return StreamingResponse(_ndjson(first, events), media_type="application/x-ndjson")
+
+    @router.post("/api/brief", response_model=Briefing, tags=["brief"],
+                 responses={200: {"content": {"text/markdown": {}, "text/html": {}}}})
+    def brief(body: BriefRequest) -> Briefing | Response:
+        briefing = service.brief(body.topic, body.sources, verify=body.verify)
+        if body.format == "json":
+            return briefing
+        media = "text/markdown" if body.format == "md" else "text/html"
+        return Response(render_briefing(briefing, body.format), media_type=f"{media}; charset=utf-8")
+
+    @router.get("/api/briefs/{run_id}/briefing.{fmt}", tags=["brief"])
+    def saved_briefing(run_id: str, fmt: str) -> FileResponse:
+        """A briefing the app wrote, by run id (what the Briefing tab shows and downloads)."""
+        path = briefing_file(service, run_id, fmt)
+        media = {"md": "text/markdown", "html": "text/html", "json": "application/json"}[fmt]
+        return FileResponse(path, media_type=media)
 
     return router
 

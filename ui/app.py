@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 import gradio as gr
 
 from rag.service import Service
+from ui.brief_handlers import BriefHandlers
 from ui.eval_handlers import CASE_HEADERS, EvalHandlers
 from ui.handlers import ChatHandlers, ChatUpdate, SourceHandlers, UserFacingError
 from ui.render import CITE_JS
@@ -31,6 +32,7 @@ def _friendly(fn: Callable[..., T]) -> Callable[..., T]:
 
 def build_app(service: Service) -> gr.Blocks:
     chat, docs, evals = ChatHandlers(service), SourceHandlers(service), EvalHandlers(service)
+    briefs = BriefHandlers(service)
     with gr.Blocks(title="sourcebrief") as app:
         gr.Markdown("## sourcebrief\nAnswers only from your sources; every sentence cites the passage it "
                     "rests on, and the verifier's verdict says whether the passage supports it.")
@@ -53,6 +55,20 @@ def build_app(service: Service) -> gr.Blocks:
                                       label="Verify each sentence")
                     cited = gr.HTML(label="Answer with citations", elem_id="sb-cited", js_on_load=CITE_JS)
                     export = gr.DownloadButton("Download answer (Markdown)", visible=False, elem_id="sb-export")
+        with gr.Tab("Briefing", id="briefing"):
+            with gr.Row():
+                with gr.Column(scale=1):
+                    topic = gr.Textbox(label="Topic (empty = the whole collection)", elem_id="sb-topic")
+                    brief_sources = gr.CheckboxGroup(label="Use only these sources (none ticked = all)",
+                                                     elem_id="sb-brief-sources")
+                    brief_verify = gr.Radio(["off", "annotate", "strict"], value=service.settings.verify_mode,
+                                            label="Verify each sentence")
+                    write = gr.Button("Write briefing", variant="primary", elem_id="sb-write")
+                    brief_status = gr.Markdown(elem_id="sb-brief-status")
+                    brief_md = gr.DownloadButton("Download Markdown", visible=False, elem_id="sb-brief-md")
+                    brief_html = gr.DownloadButton("Download HTML", visible=False, elem_id="sb-brief-html")
+                with gr.Column(scale=3):
+                    briefing_view = gr.HTML(elem_id="sb-briefing")
         with gr.Tab("Sources", id="sources"):
             table = gr.Dataframe(headers=_SOURCE_HEADERS, interactive=False, elem_id="sb-table", wrap=True)
             with gr.Row():
@@ -83,10 +99,20 @@ def build_app(service: Service) -> gr.Blocks:
             deltas = gr.Dataframe(headers=["metric", "A", "B", "B - A"], interactive=False, elem_id="sb-deltas")
             changed = gr.Textbox(label="Cases whose outcome changed", lines=4, interactive=False)
 
-        def refresh() -> tuple[Any, Any, Any]:
+        def refresh() -> tuple[Any, Any, Any, Any]:
             choices = chat.source_choices()
             return (gr.update(choices=choices), docs.table(),
-                    gr.update(choices=choices, value=choices[0][1] if choices else None))
+                    gr.update(choices=choices, value=choices[0][1] if choices else None), gr.update(choices=choices))
+
+        def write_briefing(t: str, only: list[str] | None, mode: str,
+                           progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+            def step(stage: str, done: int, total: int) -> None:
+                progress((done, total) if total else None, desc=f"stage: {stage}")
+            view = briefs.write(t, only, mode, step)  # type: ignore[arg-type]
+            frame = (f'<iframe title="briefing" src="api/briefs/{view.run_id}/briefing.html" '
+                     'style="width:100%;height:760px;border:1px solid #ddd;border-radius:6px"></iframe>')
+            return (view.summary, gr.update(value=str(view.paths["md"]), visible=True),
+                    gr.update(value=str(view.paths["html"]), visible=True), frame)
 
         def respond(q: str, kept: list[dict[str, str]], only: list[str] | None,
                     mode: str) -> Iterator[tuple[Any, ...]]:
@@ -107,7 +133,7 @@ def build_app(service: Service) -> gr.Blocks:
             return (f"Saved in `{view.folder}`", view.summary_rows, view.report, view.case_rows,
                     gr.update(choices=runs), gr.update(choices=runs, value=runs[0] if runs else None))
 
-        sync = [sources, table, pick]
+        sync = [sources, table, pick, brief_sources]
         app.load(refresh, outputs=sync)
         app.load(lambda: (gr.update(choices=evals.runs()),) * 2, outputs=[run_a, run_b])
         run_eval.click(_friendly(run_suite), inputs=[suite, limit],
@@ -118,6 +144,8 @@ def build_app(service: Service) -> gr.Blocks:
         for trigger in (ask.click, question.submit):
             trigger(respond, **answer_io).then(lambda: "", outputs=question)  # type: ignore[arg-type]
         new.click(lambda: ([], [], "", gr.update(visible=False), ""), outputs=[chatbot, turns, cited, export, status])
+        write.click(_friendly(write_briefing), inputs=[topic, brief_sources, brief_verify],
+                    outputs=[brief_status, brief_md, brief_html, briefing_view])
         pick.change(_friendly(docs.view), inputs=pick, outputs=viewer)
         upload.click(_friendly(ingest), inputs=files, outputs=upload_log).then(refresh, outputs=sync)
         delete.click(_friendly(docs.delete), inputs=pick, outputs=upload_log).then(refresh, outputs=sync)

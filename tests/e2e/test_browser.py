@@ -110,3 +110,21 @@ def test_run_an_eval_suite_from_the_app(app_server: RunningApp, browser: Any, sh
     expect(page.locator("#sb-cases")).not_to_contain_text(third)
     assert page.locator("#sb-report svg").count() >= 8  # a distribution per metric
     assert not errors, errors
+
+
+def test_write_a_briefing_and_open_a_citation(app_server: RunningApp, browser: Any, shots: Path) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors = _console_errors(page)
+    page.goto(app_server.url)
+    page.get_by_role("tab", name="Briefing").click()
+    page.locator("#sb-write").click()
+    page.locator("#sb-brief-status").get_by_text("documents").wait_for(timeout=180_000)
+    frame = page.frame_locator("#sb-briefing iframe")
+    frame.locator("h1").wait_for()
+    cite = frame.locator("a.cite").first
+    target = cite.get_attribute("href") or ""
+    cite.click()
+    expect(frame.locator(f"li{target}")).to_contain_text("characters")  # the footnote with the quoted passage
+    assert page.locator("#sb-brief-md").is_visible() and page.locator("#sb-brief-html").is_visible()
+    page.screenshot(path=str(shots / "briefing.png"), full_page=True)
+    assert not errors, errors
