@@ -99,6 +99,15 @@ def _format_chat(llm: Any, messages: list[BaseMessage]) -> str:
     return formatter(messages=to_openai_messages(messages)).prompt  # type: ignore[arg-type]
 
 
+def _common_prefix(a: list[int], b: list[int]) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
 def first_token_probability(llm: Any, messages: list[BaseMessage], yes: list[str], no: list[str]) -> float:
     """P(first answer token is a 'yes' word) vs 'no' words, from the logits after the prompt.
 
@@ -111,18 +120,23 @@ def first_token_probability(llm: Any, messages: list[BaseMessage], yes: list[str
     yes_ids = {llm.tokenize(w.encode(), add_bos=False)[0] for w in yes}
     no_ids = {llm.tokenize(w.encode(), add_bos=False)[0] for w in no}
     with GENERATION_LOCK:
-        prefix = 0
-        for a, b in zip(llm._input_ids.tolist(), tokens, strict=False):
-            if a != b:
-                break
-            prefix += 1
-        prefix = min(prefix, len(tokens) - 1)
+        cache = getattr(llm, "cache", None)
+        if cache is not None:  # restore a saved state that shares more of this prompt than the live one
+            try:
+                item = cache[tokens]
+                if _common_prefix(item.input_ids.tolist(), tokens) > _common_prefix(llm._input_ids.tolist(), tokens):
+                    llm.load_state(item)
+            except KeyError:
+                pass
+        prefix = min(_common_prefix(llm._input_ids.tolist(), tokens), len(tokens) - 1)
         if prefix > 0 and llm._ctx.kv_cache_seq_rm(-1, prefix, -1):
             llm.n_tokens = prefix
         else:
             llm.reset()
         llm.eval(tokens[llm.n_tokens:])
         logits = np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(llm.n_vocab(),)).astype(np.float64)
+        if cache is not None:
+            cache[tokens] = llm.save_state()
     pick = np.array(sorted(yes_ids | no_ids))
     weights = np.exp(logits[pick] - logits[pick].max())
     yes_mass = sum(w for i, w in zip(pick, weights, strict=True) if i in yes_ids)

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     llm_threads: int = Field(
         default_factory=lambda: os.cpu_count() or 1, ge=1, description="CPU threads for the local model."
     )
+    llm_prompt_cache_mb: int = Field(
+        256, ge=0, description="RAM for saved KV states of the local model, reused by longest prompt prefix "
+        "(0 turns it off).")
     llm_timeout: float = Field(120.0, gt=0, description="Seconds before a remote model call is abandoned.")
     llm_max_retries: int = Field(2, ge=0, description="Retries with backoff for remote model calls.")
     openai_base_url: str | None = Field(

@@ -199,8 +199,17 @@ def load_llama(model_path: Path, n_ctx: int, n_threads: int, logits_all: bool = 
 
 
 def load_local_llm(settings: Settings, logits_all: bool = False) -> Llama:
-    """Load the local model configured in `settings`."""
-    return load_llama(settings.local_llm_path, settings.llm_context, settings.llm_threads, logits_all)
+    """Load the local model configured in `settings`, with its prompt-prefix cache."""
+    llm = load_llama(settings.local_llm_path, settings.llm_context, settings.llm_threads, logits_all)
+    if settings.llm_prompt_cache_mb > 0:
+        from llama_cpp import LlamaRAMCache
+
+        # The answer and judge prompts start with long fixed system prompts. llama.cpp keeps one
+        # sequence in its KV cache, so every switch between answering and judging would process
+        # the other system prompt again (~10 s at 20 tokens/s); saved states (~6 MB each) are
+        # restored by longest common prefix instead.
+        llm.set_cache(LlamaRAMCache(capacity_bytes=int(settings.llm_prompt_cache_mb * 2**20)))
+    return llm
 
 
 def generate_probe(llm: Any, prompt: str = "Say OK.", max_tokens: int = 8) -> ProbeResult:

@@ -33,3 +33,24 @@ def test_real_model_answers_multi_token_prompt(llm: Any) -> None:
     assert result.tokens >= 1
     assert result.text.strip()
     assert "ok" in result.text.lower()
+
+
+def test_prompt_cache_restores_the_judge_prefix_after_an_answer(llm: Any) -> None:
+    from langchain_core.messages import HumanMessage, SystemMessage
+
+    from rag.chat_models import first_token_probability
+
+    system = SystemMessage(content="You check whether a claim is supported by a passage. " * 8 + "Reply Yes or No.")
+    judge = [system, HumanMessage(content="Passage: Russia deployed 2000 troops.\nClaim: Russia sent 2000 troops.")]
+    first = first_token_probability(llm, judge, ["Yes"], ["No"])
+    assert llm.cache is not None and llm.cache.cache_size > 0
+    llm.create_chat_completion(messages=[{"role": "user", "content": "Say hi."}], max_tokens=2)  # evicts it
+    restored: list[int] = []
+    original = llm.load_state
+    llm.load_state = lambda state: (restored.append(1), original(state))[1]
+    try:
+        again = first_token_probability(llm, judge[:1] + [HumanMessage(content=judge[1].content)], ["Yes"], ["No"])
+    finally:
+        llm.load_state = original
+    assert restored, "the saved judge state was not restored"
+    assert abs(first - again) < 1e-3 and first > 0.5
