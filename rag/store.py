@@ -8,13 +8,14 @@ an interrupted ingest and are swept on the next run.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 from rag.config import Settings
-from rag.errors import ConfigError, StoreError
+from rag.errors import ConfigError, SourcebriefError, StoreError
 from rag.types import Chunk, DocumentRecord, Removed
 
 __all__ = ["Store", "drop_collections", "make_client"]
@@ -22,6 +23,7 @@ __all__ = ["Store", "drop_collections", "make_client"]
 log = logging.getLogger(__name__)
 
 _BATCH = 1000  # Chroma caps the records per call; stay well under it.
+T = TypeVar("T")
 
 
 def make_client(settings: Settings) -> Any:
@@ -61,7 +63,33 @@ def _get_all(collection: Any, where: dict[str, Any] | None, include: list[str], 
         offset += page
 
 
-class Store:
+def _guarded(method: Callable[..., T]) -> Callable[..., T]:
+    """Turn whatever the Chroma client raises (a server gone mid-session, a refused connection,
+    a broken local file) into a one-line StoreError; the caller may retry once it is back."""
+    @functools.wraps(method)
+    def wrapped(self: Store, *args: Any, **kwargs: Any) -> T:
+        try:
+            return method(self, *args, **kwargs)
+        except SourcebriefError:
+            raise
+        except Exception as exc:  # chromadb and httpx raise many unrelated types
+            first = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+            raise StoreError(f"Chroma failed during {method.__name__} ({type(exc).__name__}: {first}); is the "
+                             "store reachable? (SOURCEBRIEF_CHROMA_HOST/PORT or SOURCEBRIEF_CHROMA_PATH)") from exc
+    return wrapped
+
+
+class _GuardedMethods(type):
+    """Wraps every public method of the class with `_guarded`."""
+
+    def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any]) -> type:
+        for key, value in list(namespace.items()):
+            if callable(value) and not key.startswith("_"):
+                namespace[key] = _guarded(value)
+        return super().__new__(mcs, name, bases, namespace)
+
+
+class Store(metaclass=_GuardedMethods):
     """Chunks and document records of one collection, tied to one embedding model."""
 
     def __init__(self, client: Any, name: str, embedding_id: str) -> None:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -46,3 +52,52 @@ def seeds_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copytree(SEEDS, folder)
     monkeypatch.chdir(folder.parent)
     return folder
+
+
+@dataclass
+class ChromaServer:
+    """A real `chroma run` on loopback, started for the session (stop/start for fault tests)."""
+
+    path: Path
+    port: int
+    log: Path
+    proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        chroma = Path(sys.executable).with_name("chroma")
+        with open(self.log, "ab") as out:
+            self.proc = subprocess.Popen([str(chroma), "run", "--path", str(self.path), "--host", "127.0.0.1",
+                                          "--port", str(self.port)], stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("chroma run exited: " + self.log.read_text()[-2000:])
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.2)
+        raise RuntimeError("chroma run did not open its port in 60 s")
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(timeout=20)
+            self.proc = None
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
+    folder = tmp_path_factory.mktemp("chroma-server")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    server = ChromaServer(path=folder / "db", port=port, log=folder / "chroma.log")
+    server.start()
+    yield server
+    server.stop()
+
+
+def server_settings(settings: Settings, server: ChromaServer) -> Settings:
+    """The same settings against the server, in a collection of the test's own."""
+    return settings.model_copy(update={"chroma_host": "127.0.0.1", "chroma_port": server.port,
+                                       "collection": f"t{uuid.uuid4().hex[:12]}"})

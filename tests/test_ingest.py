@@ -7,10 +7,21 @@ from pathlib import Path
 
 import pytest
 
+from rag.config import Settings
+from rag.embeddings import HashingEmbeddings
 from rag.errors import ConfigError, NotFoundError
 from rag.service import Service
 from rag.store import Store
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, ChromaServer, server_settings
+
+
+@pytest.fixture(params=["embedded", "server"])
+def service(request: pytest.FixtureRequest, settings: Settings) -> Service:
+    """Every test here runs on embedded Chroma and on a real `chroma run` server."""
+    if request.param == "server":
+        server: ChromaServer = request.getfixturevalue("chroma_server")
+        settings = server_settings(settings, server)
+    return Service(settings, embeddings=HashingEmbeddings())
 
 
 def _consistent(service: Service) -> None:

@@ -49,7 +49,7 @@ def test_prompt_cache_restores_the_judge_prefix_after_an_answer(llm: Any) -> Non
     original = llm.load_state
     llm.load_state = lambda state: (restored.append(1), original(state))[1]
     try:
-        again = first_token_probability(llm, judge[:1] + [HumanMessage(content=judge[1].content)], ["Yes"], ["No"])
+        again = first_token_probability(llm, [*judge[:1], HumanMessage(content=judge[1].content)], ["Yes"], ["No"])
     finally:
         llm.load_state = original
     assert restored, "the saved judge state was not restored"
