@@ -134,7 +134,12 @@ def _fake_reply(messages: list[Any]) -> str:
         shown = re.findall(r"^\[(\d+)\] (.+)$", prompt, re.M)[:2]
         claims = [{"who": "", "claim": " ".join(text.split()[:12]), "sentences": [int(n)]} for n, text in shown]
         return json.dumps({"claims": claims}, ensure_ascii=False)
-    if "Does the passage agree with" in prompt:  # briefing stance check
+    if prompt.startswith("Guide for:"):  # source guide: names in the points as topics, a question on each
+        names = re.findall(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)+\b", prompt.split("\n", 1)[-1])
+        topics = list(dict.fromkeys(names))[:4]
+        return json.dumps({"topics": topics, "questions": [f"What does the article say about {t}?" for t in topics]},
+                          ensure_ascii=False)
+    if prompt.endswith("Answer (agree, neither or contradict):"):  # briefing stance check
         return "neither"
     if "Is the claim fully supported" in prompt:
         passage = prompt.split("Passage:", 1)[-1].split("\nClaim:", 1)[0]

@@ -107,7 +107,7 @@ def test_briefing_covers_every_document_with_verbatim_quotes(brief_service) -> N
                 texts[c.doc_id]) if x.start <= c.start < x.end)
             assert boilerplate_reason(sentence) is None, sentence
     assert [e.sort_key for e in briefing.timeline] == sorted(e.sort_key for e in briefing.timeline)
-    assert briefing.provenance.prompts["digest"] == "brief_digest@1"
+    assert briefing.provenance.prompts["digest"] == "brief_digest@2"
     assert set(briefing.provenance.documents) == {p.name for p in SEEDS.iterdir()}
 
 
@@ -173,7 +173,7 @@ def test_sources_filter_and_topic(brief_service) -> None:
 
 def test_disputes_found_by_the_stance_check(settings: Settings, seeds_copy: Path) -> None:
     def responder(messages: Sequence[BaseMessage]) -> str:
-        if "Does the passage agree with" in str(messages[-1].content):
+        if str(messages[-1].content).endswith("Answer (agree, neither or contradict):"):
             return "contradict"
         return _responder(messages)
 
@@ -191,7 +191,7 @@ def test_formats_carry_quotes_verdicts_and_provenance(brief_service) -> None:
     md = render_briefing(briefing, "md")
     assert "## Who says what" in md and "| Claim |" in md
     assert re.search(r'^\[\^1\]: \S+, characters \d+-\d+: ".+" \((supported|unsupported)', md, re.M)
-    assert briefing.provenance.settings_fingerprint in md and "brief_digest@1" in md
+    assert briefing.provenance.settings_fingerprint in md and "brief_digest@2" in md
     page = render_briefing(briefing, "html")
     assert 'href="#fn-1"' in page and 'id="fn-1"' in page and "<script" not in page and "<link" not in page
     assert briefing.provenance.settings_fingerprint in page

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 DIGEST_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "properties": {"claims": {"type": "array", "maxItems": 3, "items": {
+    "properties": {"claims": {"type": "array", "minItems": 2, "maxItems": 3, "items": {
         "type": "object",
         "properties": {"who": {"type": "string"}, "claim": {"type": "string"},
                        "sentences": {"type": "array", "items": {"type": "integer"}}},
@@ -112,6 +112,23 @@ def _extracted_claims(scoped: ScopedDocument, most: int = 2) -> list[Claim]:
                   origin="extracted") for n in sorted(ranked)]
 
 
+def _quoted_speakers(scoped: ScopedDocument, claims: Sequence[Claim], most: int) -> list[Claim]:
+    """Statements by people the rules found quoted in the digest sentences and the model left out:
+    kept as attributed verbatim quotes, so an official's statement is never lost or misattributed."""
+    covered = {c.speaker for c in claims if c.speaker}
+    cited = {n for c in claims for n in c.sentences}
+    by_n = {e.n: e for e in scoped.sentences}
+    out: list[Claim] = []
+    for n in scoped.digest_sentences:
+        speaker = scoped.speakers.get(n, (None, 0))[0]
+        if len(out) == most or speaker is None or len(speaker.split()) < 2 or speaker in covered or n in cited:
+            continue
+        covered.add(speaker)
+        out.append(Claim(id=_claim_id(scoped.doc.doc_id, speaker, by_n[n].text), doc_id=scoped.doc.doc_id,
+                         speaker=speaker, text=by_n[n].text, sentences=(n,), origin="extracted"))
+    return out
+
+
 def digest_one(scoped: ScopedDocument, model: BaseChatModel, prompt: Prompt, *, structured: dict[str, Any],
                max_tokens: int) -> DocumentDigest:
     """One model call: the document's main claims, speakers checked; figures and dates by rules."""
@@ -123,6 +140,7 @@ def digest_one(scoped: ScopedDocument, model: BaseChatModel, prompt: Prompt, *, 
     if not claims:
         flags.append("no-model-claims")
         claims = _extracted_claims(scoped)
+    claims += _quoted_speakers(scoped, claims, most=2)
     usage = dict(getattr(reply, "usage_metadata", None) or {})
     return DocumentDigest(doc_id=scoped.doc.doc_id, claims=tuple(claims),
                           facts=tuple(extract_facts(scoped.doc.doc_id, scoped.sentences, scoped.speakers)),

@@ -56,6 +56,8 @@ _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _SECTION_QUERIES = {"facts": "{topic} figures numbers amounts", "timeline": "{topic} dates when events",
                     "missing": "{topic} reportedly claimed uncertain"}
 T = TypeVar("T")
+#: Bump when a stage's code changes what it produces, so saved runs are not reused across versions.
+PIPELINE_VERSION = "1"
 _VERBATIM = Verdict(label="supported", score=1.0, judge="verbatim: the quoted span is the cited text")
 
 
@@ -181,7 +183,7 @@ class BriefPipeline:
         progress = on_progress or (lambda _stage, _done, _total: None)
         o = self.options
         doc_ids = sorted(r.id for r in records)
-        scope_key = _key("scope", 1, topic, doc_ids, o.digest_sentences, o.digest_chars, o.topic_k,
+        scope_key = _key("scope", PIPELINE_VERSION, topic, doc_ids, o.digest_sentences, o.digest_chars, o.topic_k,
                          self.provenance.get("embeddings"))
         digest_key = _key(scope_key, self.digest_prompt.ref, self.provenance.get("chat_model"), o.digest_max_tokens,
                           o.structured)
