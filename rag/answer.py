@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -59,6 +59,8 @@ class AnswerOptions:
     structured: dict[str, Any] = field(default_factory=dict)
     error_hint: str = "run `sourcebrief doctor`"
     verify_mode: Literal["off", "annotate", "strict"] = "annotate"
+    #: How many requests the model is busy with or has queued (the embedded model serves one at a time).
+    model_queue: Callable[[], int] | None = None
 
 
 @dataclass
@@ -150,6 +152,9 @@ class AnswerChain:
             yield AnswerEvent("final", REFUSAL, CitedAnswer(sentences=(refusal,), refused=True, timings=timings,
                                                             **base))
             return
+        ahead = self.options.model_queue() if self.options.model_queue is not None else 0
+        if ahead:
+            yield AnswerEvent("status", f"waiting for the model: {ahead} request{'s' if ahead > 1 else ''} ahead")
         yield AnswerEvent("status", f"reading {len(evidence)} evidence sentences")
         raw, shown, usage = "", "", {}
         gen_started = time.perf_counter()

@@ -14,10 +14,49 @@ from langchain_core.messages.ai import UsageMetadata
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, Field, PrivateAttr
 
-__all__ = ["GENERATION_LOCK", "LocalChatModel", "ScriptedChatModel", "first_token_probability", "to_openai_messages"]
+__all__ = ["GENERATION_LOCK", "FairLock", "LocalChatModel", "ScriptedChatModel", "first_token_probability",
+           "to_openai_messages"]
 
-#: llama.cpp contexts are not re-entrant: one generation at a time per process.
-GENERATION_LOCK = threading.Lock()
+
+class FairLock:
+    """A first-come, first-served lock that can say how many are ahead of a new arrival.
+
+    `threading.Lock` wakes waiters in no particular order; with several users on one embedded
+    model that lets a late request overtake an early one indefinitely.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._next_ticket = 0
+        self._serving = 0
+
+    def ahead(self) -> int:
+        """Holders and waiters a request arriving now would queue behind."""
+        with self._cond:
+            return self._next_ticket - self._serving
+
+    def acquire(self) -> None:
+        with self._cond:
+            ticket = self._next_ticket
+            self._next_ticket += 1
+            while ticket != self._serving:
+                self._cond.wait()
+
+    def release(self) -> None:
+        with self._cond:
+            self._serving += 1
+            self._cond.notify_all()
+
+    def __enter__(self) -> FairLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+#: llama.cpp contexts are not re-entrant: one generation at a time per process, in arrival order.
+GENERATION_LOCK = FairLock()
 
 _ROLES = {"human": "user", "ai": "assistant", "system": "system", "tool": "tool"}
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import fcntl
+import json
 import logging
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
@@ -21,7 +22,9 @@ from rag.brief.digest import DIGEST_SCHEMA
 from rag.config import Settings
 from rag.embeddings import LazyEmbeddings
 from rag.errors import InputError, NotFoundError, SourcebriefError, StoreError
-from rag.ingest.pipeline import Progress, ingest_bytes, ingest_paths
+from rag.evidence import select_evidence
+from rag.guide import GUIDE_SCHEMA, GuideProgress, GuideWriter, SourceGuide, guide_key
+from rag.ingest.pipeline import Progress, document_id, ingest_bytes, ingest_paths
 from rag.prompts import load_prompt
 from rag.providers import (
     chat_model_name,
@@ -32,9 +35,9 @@ from rag.providers import (
     provider_hint,
     structured_output_kwargs,
 )
-from rag.retrieval import HybridRetriever
+from rag.retrieval import HybridRetriever, tokenize
 from rag.store import Store, drop_collections, make_client
-from rag.types import ChatTurn, CitedAnswer, DocumentRecord, IngestReport, Removed, SearchHit, Verdict
+from rag.types import ChatTurn, Citation, CitedAnswer, DocumentRecord, IngestReport, Removed, SearchHit, Verdict
 
 __all__ = ["DoctorCheck", "DoctorReport", "Service", "SourceView"]
 
@@ -170,6 +173,18 @@ class Service:
             raise NotFoundError(f"no document {ref!r} (see `sourcebrief sources`)")
         raise NotFoundError(f"{ref!r} matches {len(matches)} documents; give more of the id")
 
+    def resolve_file(self, path: Path) -> DocumentRecord:
+        """The ingested document whose content is this file's bytes (ids are content hashes)."""
+        try:
+            doc_id = document_id(path.read_bytes())
+        except OSError as exc:
+            raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        found = next((r for r in self.store.list_documents() if r.id == doc_id), None)
+        if found is None:
+            raise NotFoundError(f"{path} is not ingested in its current form (content hash {doc_id}); "
+                                f"run `sourcebrief ingest {path}` first")
+        return found
+
     def source(self, ref: str) -> SourceView:
         record = self.resolve_source(ref)
         stored = self.store.get_document_text(record.id)
@@ -214,11 +229,19 @@ class Service:
             k=s.top_k, max_sentences=s.evidence_sentences, max_chars=s.evidence_chars,
             min_evidence_score=s.min_evidence_score, max_question_chars=s.max_question_chars,
             max_answer_tokens=s.answer_max_tokens, structured=structured_output_kwargs(s, ANSWER_SCHEMA),
-            error_hint=provider_hint(s), verify_mode=s.verify_mode)
+            error_hint=provider_hint(s), verify_mode=s.verify_mode, model_queue=self._model_queue())
         return AnswerChain(chat_model=self.chat_model, retriever=self.retriever, embeddings=self.embeddings,
                            store=self.store, answer_prompt=load_prompt(s.prompts_dir, "answer"),
                            condense_prompt=load_prompt(s.prompts_dir, "condense_question"), options=options,
                            provenance=self.provenance(), verifier=_LazyVerifier(self))
+
+    def _model_queue(self) -> Any:
+        """The embedded model's queue length, for the 'waiting for the model' status line."""
+        if self.settings.llm_provider != "local" and self._chat_model is None:
+            return None
+        from rag.chat_models import GENERATION_LOCK
+
+        return GENERATION_LOCK.ahead
 
     def provenance(self) -> dict[str, str]:
         prompts = ",".join(load_prompt(self.settings.prompts_dir, name).ref
@@ -271,6 +294,82 @@ class Service:
                                  provenance={**self.provenance(), "verify_prompt": verify_prompt})
         return pipeline.run(records, texts, topic=topic, run_id=run_id, verify_mode=verify or s.verify_mode,
                             on_progress=on_progress)
+
+    # --- source guides -----------------------------------------------------------------------
+    def _guide_verify_mode(self) -> VerifyMode:
+        # A guide keeps only what the verifier supports: annotate and strict both drop the rest.
+        return "off" if self.settings.verify_mode == "off" else "strict"
+
+    def guide_path(self, doc_id: str) -> Path:
+        """Where a document's guide is cached: one file per content hash and guide fingerprint."""
+        s = self.settings
+        key = guide_key(s.fingerprint(), chat_model_name(s), load_prompt(s.prompts_dir, "brief_digest").ref,
+                        load_prompt(s.prompts_dir, "guide").ref, load_prompt(s.prompts_dir, "verify_claim").ref,
+                        self._guide_verify_mode(), "guide-1")
+        return s.data_dir / "guides" / f"{doc_id}-{key}.json"
+
+    def guide(self, ref: str, *, refresh: bool = False, on_progress: GuideProgress | None = None) -> SourceGuide:
+        """A document's source guide (by id, id prefix or file name), from the cache unless `refresh`.
+
+        The cache is keyed by the document's content hash, so a changed file (a new id) gets a new guide
+        and an unchanged one is never regenerated. `on_progress(stage, done, total)` reports each stage.
+        """
+        record = self.resolve_source(ref)
+        path = self.guide_path(record.id)
+        if path.is_file() and not refresh:
+            try:
+                return SourceGuide.model_validate_json(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                log.warning("regenerating unreadable guide %s: %s", path, exc)
+        stored = self.store.get_document_text(record.id)
+        if stored is None:
+            raise NotFoundError(f"document {record.id} has no stored text; run `sourcebrief ingest` again")
+        s = self.settings
+        writer = GuideWriter(
+            chat_model=self.chat_model, embeddings=self.embeddings, verifier=_LazyVerifier(self),
+            digest_prompt=load_prompt(s.prompts_dir, "brief_digest"), guide_prompt=load_prompt(s.prompts_dir, "guide"),
+            options=BriefOptions(structured=structured_output_kwargs(s, DIGEST_SCHEMA), error_hint=provider_hint(s)),
+            find_passage=self._passage_finder(record), verify_mode=self._guide_verify_mode(),
+            provenance={**self.provenance(), "verify_prompt": load_prompt(s.prompts_dir, "verify_claim").ref},
+            guide_structured=structured_output_kwargs(s, GUIDE_SCHEMA))
+        guide = writer.write(record, stored[0], key=path.stem.rsplit("-", 1)[-1], on_progress=on_progress)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(guide.model_dump(mode="json"), ensure_ascii=False, indent=1), encoding="utf-8")
+        tmp.replace(path)
+        return guide
+
+    def guides(self, on_progress: Callable[[int, int, str], None] | None = None) -> list[SourceGuide]:
+        """Every document's guide (cached ones are loaded); `on_progress(done, total, file name)`."""
+        records = self.store.list_documents()
+        out = []
+        for i, record in enumerate(records):
+            if on_progress:
+                on_progress(i, len(records), record.file_name)
+            out.append(self.guide(record.id))
+        if on_progress:
+            on_progress(len(records), len(records), "")
+        return out
+
+    def _passage_finder(self, record: DocumentRecord) -> Callable[[str], tuple[Citation, float] | None]:
+        """A question's best evidence sentence within one document: it must pass the answer chain's own bar
+        and share a content word with the question (beyond how the source is named)."""
+        s = self.settings
+        naming = set(tokenize(" ".join(filter(None, (record.outlet, record.author, "article report write author")))))
+
+        def find(question: str) -> tuple[Citation, float] | None:
+            hits = self.retriever.search(question, s.top_k, [record.id], {record.id: (record.file_name, record.title)})
+            evidence = select_evidence(question, hits, self.embeddings, {record.id: record}, max_sentences=1,
+                                       max_chars=s.evidence_chars)
+            if not evidence or evidence[0].score < s.min_evidence_score:
+                return None
+            e = evidence[0]
+            if not (set(tokenize(question)) - naming) & set(tokenize(e.text)):
+                return None
+            return Citation(n=0, doc_id=e.doc_id, file_name=e.file_name, title=e.title, quote=e.text, start=e.start,
+                            end=e.end), e.score
+
+        return find
 
     # --- health ----------------------------------------------------------------------------
     def doctor(self, *, check_llm: bool = True) -> DoctorReport:
