@@ -9,7 +9,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, Literal
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
@@ -84,9 +84,9 @@ def parse_claims(raw: str, scoped: ScopedDocument, flags: list[str]) -> list[Cla
         if not text or not numbers:
             flags.append("claim-without-text-or-sentences")
             continue
-        words = text.split()
-        if len(words) > _MAX_CLAIM_WORDS:
-            text = " ".join(words[:_MAX_CLAIM_WORDS]).rstrip(",;:") + "…"
+        origin: Literal["model", "extracted"] = "model"
+        if len(text.split()) > _MAX_CLAIM_WORDS:  # a copied sentence, not a claim: quote it instead
+            text, origin = scoped.sentences[numbers[0] - 1].text, "extracted"
         key = re.sub(r"\W+", " ", text.lower()).strip()
         if key in seen:
             continue
@@ -94,12 +94,12 @@ def parse_claims(raw: str, scoped: ScopedDocument, flags: list[str]) -> list[Cla
         who = str(item.get("who") or "").strip()
         speaker = _speaker(who, numbers, scoped, flags)
         first = text.split(" ", 1)[0]
-        if first[:1].islower() and first not in _DETERMINERS and (speaker or who):
+        if origin == "model" and first[:1].islower() and first not in _DETERMINERS and (speaker or who):
             # "accused the United States ...": the model put the subject in "who"
             subject = speaker if speaker and (not who or mentions(speaker, who)) else who
             text = f"{subject} {text}"
         claims.append(Claim(id=_claim_id(scoped.doc.doc_id, speaker, text), doc_id=scoped.doc.doc_id,
-                            speaker=speaker, text=text, sentences=tuple(numbers), origin="model"))
+                            speaker=speaker, text=text, sentences=tuple(numbers), origin=origin))
     return claims
 
 

@@ -144,7 +144,8 @@ def _who_says_what(groups: Sequence[ClaimGroup], docs: Mapping[str, ScopedDocume
         for cell in group.cells:
             if cell.judged_by == "stance-check" and cell.quote is not None:
                 e = next(s for s in docs[cell.doc_id].sentences if s.start == cell.quote.start)
-                sentence = quoted(e, docs[cell.doc_id].doc, cell.speaker, lead=group.id)
+                label = "agrees" if cell.position == "asserts" else "disputes"
+                sentence = quoted(e, docs[cell.doc_id].doc, cell.speaker, lead=f"{label} (stance check)")
                 out.append(sentence.model_copy(update={"flags": (*sentence.flags, f"{cell.position}:stance-check")}))
     return out
 
