@@ -137,7 +137,7 @@ def _fake_reply(messages: list[Any]) -> str:
     if prompt.startswith("Guide for:"):  # source guide: names in the points as topics, a question on each
         names = re.findall(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)+\b", prompt.split("\n", 1)[-1])
         topics = list(dict.fromkeys(names))[:4]
-        return json.dumps({"topics": topics, "questions": [f"What does the article say about {t}?" for t in topics]},
+        return json.dumps({"topics": topics, "questions": [f"What is said about {t}?" for t in topics]},
                           ensure_ascii=False)
     if prompt.endswith("Answer (agree, neither or contradict):"):  # briefing stance check
         return "neither"

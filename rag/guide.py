@@ -1,0 +1,410 @@
+"""Source guides: per document, a cited and verified summary, its stance where the text makes one plain,
+key topics and suggested questions that the document can answer.
+
+The summary reuses the briefing's map stage (`rag.brief.digest`): the model proposes the main claims,
+attribution is built in code, and each sentence cites the document's own sentences. A claim the
+verifier does not support is dropped; verbatim quotes of the document's most informative sentences
+fill the summary up to three sentences (supported by construction). Topics and questions come from
+one short prompt (`prompts/guide.md`) with rules as the fallback; a question is kept only when
+retrieval within the document finds a passage for it, so every suggestion can be answered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any, Literal
+
+from langchain_core.embeddings import Embeddings
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
+from pydantic import BaseModel, ConfigDict, Field
+
+from rag.answer import ClaimVerifier
+from rag.brief.attribution import _VERB, _clause
+from rag.brief.digest import digest_one
+from rag.brief.pipeline import BriefOptions
+from rag.brief.scope import scope_document
+from rag.brief.types import BriefSentence, DocumentDigest, ScopedDocument, SourceDoc
+from rag.brief.write import claim_sentence, quoted
+from rag.citations import _repair_json
+from rag.errors import InputError, ModelError
+from rag.prompts import Prompt
+from rag.types import Citation, DocumentRecord, Verdict
+
+__all__ = ["GUIDE_SCHEMA", "GuideProgress", "GuideProvenance", "GuideWriter", "SourceGuide", "SuggestedQuestion",
+           "render_guide"]
+
+log = logging.getLogger(__name__)
+
+#: (stage, done, total): stages digest, verify, topics, questions.
+GuideProgress = Callable[[str, int, int], None]
+#: A question's best passage within the document (and its score), or None when it cannot be answered.
+FindPassage = Callable[[str], "tuple[Citation, float] | None"]
+VerifyMode = Literal["off", "annotate", "strict"]
+
+GUIDE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {"topics": {"type": "array", "maxItems": 5, "items": {"type": "string"}},
+                   "questions": {"type": "array", "maxItems": 5, "items": {"type": "string"}}},
+    "required": ["topics", "questions"],
+}
+_VERBATIM = Verdict(label="supported", score=1.0, judge="verbatim: the quoted span is the cited text")
+# Markers of the writer's own position; sentences quoting someone else are never taken as the stance.
+_STANCE = re.compile(r"\b(should|must|ought to|needs? to|in my view|I believe|I think|we believe|it is (?:clear|"
+                     r"obvious|evident) that|clearly|undoubtedly|of course|argue[sd]?)\b", re.I)
+_OTHERS = re.compile(r"\b(analysts|experts|observers|critics|officials|sources|reportedly)\b", re.I)
+_CAPS = re.compile(r"\b[A-Z][a-z]+(?:[ -](?:of |the |and )?[A-Z][a-z]+)*\b")
+_NOT_TOPICS = {"The", "This", "That", "In", "On", "At", "It", "He", "She", "They", "We", "A", "An", "But", "And",
+               "However", "According", "Meanwhile", "Moscow", "Monday", "Tuesday", "Wednesday", "Thursday",
+               "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May", "June", "July",
+               "August", "September", "October", "November", "December"}
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class SuggestedQuestion(_Frozen):
+    """A question the document can answer, with the passage retrieval found for it."""
+
+    text: str
+    passage: Citation = Field(description="The best evidence sentence within the document, verbatim.")
+    score: float = Field(description="Evidence score of that sentence (the answer chain refuses below "
+                                     "min_evidence_score).")
+    origin: Literal["model", "rules"]
+
+
+class GuideProvenance(_Frozen):
+    generated_at: str
+    settings_fingerprint: str
+    guide_key: str = Field(description="Hash of everything that shapes the guide; part of its cache file name.")
+    models: dict[str, str]
+    prompts: dict[str, str]
+    verify_mode: str
+    verifier: str = ""
+
+
+class SourceGuide(_Frozen):
+    """What one document says (cited, verified), its stance where plain, topics and questions to ask."""
+
+    doc: SourceDoc
+    content_hash: str = Field(description="Hash of the file's bytes; equals the document id.")
+    summary: tuple[BriefSentence, ...]
+    stance: BriefSentence | None = Field(None, description="The writer's own position, attributed; None when "
+                                                           "the text states none plainly.")
+    topics: tuple[str, ...]
+    questions: tuple[SuggestedQuestion, ...]
+    flags: tuple[str, ...] = Field(default=(), description="e.g. 'dropped-unsupported:2', 'topics:rules'.")
+    provenance: GuideProvenance
+    timings: dict[str, float] = Field(default_factory=dict)
+    usage: dict[str, int] = Field(default_factory=dict)
+
+    @property
+    def doc_id(self) -> str:
+        return self.doc.doc_id
+
+    @property
+    def sentences(self) -> list[BriefSentence]:
+        return [*self.summary, *([self.stance] if self.stance else [])]
+
+
+def guide_key(*parts: Any) -> str:
+    return hashlib.sha256("\n".join(str(p) for p in parts).encode()).hexdigest()[:12]
+
+
+class GuideWriter:
+    """Writes one document's guide; collaborators are passed in, as everywhere in `rag`."""
+
+    def __init__(self, *, chat_model: BaseChatModel, embeddings: Embeddings, verifier: ClaimVerifier | None,
+                 digest_prompt: Prompt, guide_prompt: Prompt, options: BriefOptions, find_passage: FindPassage,
+                 verify_mode: VerifyMode, provenance: Mapping[str, str], guide_structured: dict[str, Any],
+                 min_sentences: int = 3, max_sentences: int = 5) -> None:
+        self.model = chat_model
+        self.embeddings = embeddings
+        self.verifier = verifier
+        self.digest_prompt = digest_prompt
+        self.guide_prompt = guide_prompt
+        self.options = options
+        self.find_passage = find_passage
+        self.verify_mode = verify_mode
+        self.provenance = dict(provenance)
+        self.guide_structured = guide_structured
+        self.min_sentences = min_sentences
+        self.max_sentences = max_sentences
+
+    def _call(self, stage: str, fn: Callable[[], Any]) -> Any:
+        try:
+            return fn()
+        except Exception as exc:  # provider SDKs raise many types; all mean the model call failed
+            detail = " ".join(str(exc).split())[:160]
+            raise ModelError(f"the chat model failed while writing the guide's {stage} ({type(exc).__name__}: "
+                             f"{detail}); {self.options.error_hint}") from exc
+
+    def write(self, record: DocumentRecord, text: str, *, key: str,
+              on_progress: GuideProgress | None = None) -> SourceGuide:
+        progress = on_progress or (lambda _stage, _done, _total: None)
+        o = self.options
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        scoped = scope_document(record, text, self.embeddings, topic=None, topic_spans=None,
+                                max_sentences=o.digest_sentences, max_chars=o.digest_chars)
+        if scoped.doc.kind == "article":  # the guide's heading names the article; "the article" is enough
+            scoped = scoped.model_copy(update={"doc": scoped.doc.model_copy(update={"label": "the article"})})
+        if not scoped.digest_sentences:
+            raise InputError(f"{record.file_name} has no usable sentences to summarise")
+        progress("digest", 0, 1)
+        digest: DocumentDigest = self._call("summary", lambda: digest_one(
+            scoped, self.model, self.digest_prompt, structured=o.structured, max_tokens=o.digest_max_tokens))
+        progress("digest", 1, 1)
+        timings["digest"] = round(time.perf_counter() - started, 3)
+
+        mark = time.perf_counter()
+        flags: list[str] = list(digest.flags)
+        summary, stance = self._summary_and_stance(scoped, digest, text, flags, progress)
+        timings["verify"] = round(time.perf_counter() - mark, 3)
+
+        mark = time.perf_counter()
+        progress("topics", 0, 1)
+        usage = dict(digest.usage)
+        topics, proposed = self._topics_and_questions(scoped, digest, flags, usage)
+        progress("topics", 1, 1)
+        timings["topics"] = round(time.perf_counter() - mark, 3)
+
+        mark = time.perf_counter()
+        questions = self._answerable(proposed, topics, scoped, flags, progress)
+        timings["questions"] = round(time.perf_counter() - mark, 3)
+        timings["total"] = round(time.perf_counter() - started, 3)
+
+        verifier_name = str(getattr(self.verifier, "name", "")) if self.verify_mode != "off" else ""
+        provenance = GuideProvenance(
+            generated_at=datetime.now(UTC).isoformat(timespec="seconds"), guide_key=key,
+            settings_fingerprint=self.provenance.get("settings_fingerprint", ""),
+            models={k: v for k, v in self.provenance.items() if k in {"chat_model", "llm_provider", "embeddings"}},
+            prompts={"digest": self.digest_prompt.ref, "guide": self.guide_prompt.ref,
+                     **({"verify": self.provenance["verify_prompt"]} if "verify_prompt" in self.provenance
+                        and self.verify_mode != "off" else {})},
+            verify_mode=self.verify_mode, verifier=verifier_name)
+        summary, stance = _numbered(summary, stance)
+        return SourceGuide(doc=scoped.doc, content_hash=record.id, summary=tuple(summary), stance=stance,
+                           topics=tuple(topics), questions=tuple(questions), flags=tuple(flags),
+                           provenance=provenance, timings=timings, usage=usage)
+
+    # --- summary and stance ------------------------------------------------------------------
+    def _check(self, sentence: BriefSentence, text: str, label: str) -> BriefSentence | None:
+        """Quotes re-checked at their offsets; model-written claims judged; unsupported ones dropped."""
+        good = tuple(c for c in sentence.citations if text[c.start:c.end] == c.quote)
+        if not good or len(good) != len(sentence.citations):
+            return None
+        if "verbatim" in sentence.flags:
+            return sentence.model_copy(update={"verdict": _VERBATIM})
+        if self.verify_mode == "off" or self.verifier is None:
+            return sentence
+        verdict = self.verifier.verify(sentence.checked or sentence.text, [f"{label}: {c.quote}" for c in good])
+        if verdict.label != "supported":
+            return None
+        return sentence.model_copy(update={"verdict": verdict})
+
+    def _summary_and_stance(self, scoped: ScopedDocument, digest: DocumentDigest, text: str, flags: list[str],
+                            progress: GuideProgress) -> tuple[list[BriefSentence], BriefSentence | None]:
+        claims = list(digest.claims[:self.max_sentences])
+        progress("verify", 0, len(claims))
+        kept: list[tuple[int, BriefSentence]] = []
+        dropped = 0
+        stance: BriefSentence | None = None
+        for i, claim in enumerate(claims, start=1):
+            draft = claim_sentence(claim, scoped)
+            checked = self._call("verification", partial(self._check, draft, text, scoped.doc.label))
+            progress("verify", i, len(claims))
+            if checked is None:
+                dropped += 1
+                continue
+            kept.append((min(claim.sentences), checked))
+            # An author's own claims are their argument; an outlet's only where its wording takes a side.
+            if stance is None and claim.speaker is None and claim.origin == "model" and (
+                    scoped.doc.kind == "author" or any(_own_stance(scoped, n) for n in claim.sentences)):
+                stance = checked.model_copy(update={"text": f"{_arguer(scoped.doc)} argues that "
+                                                            f"{_clause(claim.text)}.", "flags": ("stance",)})
+        if dropped:
+            flags.append(f"dropped-unsupported:{dropped}")
+        cited = {c.start for _, s in kept for c in s.citations}
+        ranked = sorted(scoped.digest_sentences, key=lambda n: (n in scoped.speakers, n))
+        for n in ranked:  # fill with verbatim quotes of the informative sentences not yet cited
+            if len(kept) >= self.min_sentences:
+                break
+            e = scoped.sentences[n - 1]
+            if e.start in cited:
+                continue
+            quote = self._check(quoted(e, scoped.doc, scoped.speakers.get(n, (None, 0))[0]), text,
+                                scoped.doc.label)
+            if quote is not None:
+                kept.append((n, quote))
+                cited.add(e.start)
+        if len(kept) < self.min_sentences:
+            flags.append(f"short-summary:{len(kept)}")
+        if stance is None:
+            own = next((e for e in scoped.sentences if _own_stance(scoped, e.n)), None)
+            if own is not None:
+                q = quoted(own, scoped.doc)
+                stance = q.model_copy(update={"text": f"{_arguer(scoped.doc)} argues: “{q.citations[0].quote}”",
+                                              "verdict": _VERBATIM, "flags": ("stance", *q.flags)})
+        kept.sort(key=lambda pair: pair[0])
+        return [s for _, s in kept[:self.max_sentences]], stance
+
+    # --- topics and questions ----------------------------------------------------------------
+    def _topics_and_questions(self, scoped: ScopedDocument, digest: DocumentDigest, flags: list[str],
+                              usage: dict[str, int]) -> tuple[list[str], list[str]]:
+        points = [c.text for c in digest.claims]
+        by_n = {e.n: e.text for e in scoped.sentences}
+        budget = 700
+        for n in scoped.digest_sentences:
+            if sum(len(p) for p in points) + len(by_n[n]) > budget:
+                break
+            points.append(by_n[n])
+        system, user = self.guide_prompt.render(title=scoped.doc.title, source=scoped.doc.label,
+                                                claims="\n".join(f"- {p}" for p in points))
+        model = self.model.bind(**self.guide_structured, max_tokens=self.options.digest_max_tokens)
+        reply = self._call("topics", lambda: model.invoke([SystemMessage(content=system), HumanMessage(content=user)]))
+        for k, v in (getattr(reply, "usage_metadata", None) or {}).items():
+            if isinstance(v, int):
+                usage[k] = usage.get(k, 0) + v
+        topics, questions = parse_guide_reply(str(reply.content))
+        if len(topics) < 3:
+            flags.append("topics:rules")
+            topics = _merge(topics, rule_topics(scoped, digest), 6)
+        return topics[:6], questions
+
+    def _answerable(self, proposed: list[str], topics: list[str], scoped: ScopedDocument, flags: list[str],
+                    progress: GuideProgress) -> list[SuggestedQuestion]:
+        # Few words besides the topic: retrieval scores the question's content words.
+        fallback = [f"What is said about {t}?" for t in topics]
+        kept: list[SuggestedQuestion] = []
+        tried = 0
+        seen: set[str] = set()
+        candidates = [(q, origin) for q, origin in [*((q, "model") for q in proposed),
+                                                    *((q, "rules") for q in fallback)]
+                      if not (q.lower() in seen or seen.add(q.lower()))]  # type: ignore[func-returns-value]
+        progress("questions", 0, len(candidates))
+        for question, origin in candidates:
+            if len(kept) == 5 or (origin == "rules" and len(kept) >= 3):
+                break
+            tried += 1
+            found = self.find_passage(question)
+            progress("questions", tried, len(candidates))
+            if found is None:
+                flags.append(f"unanswerable:{question}")
+                continue
+            passage, score = found
+            kept.append(SuggestedQuestion(text=question, passage=passage, score=round(score, 4),
+                                          origin=origin))  # type: ignore[arg-type]
+        return kept
+
+
+def _own_stance(scoped: ScopedDocument, n: int) -> bool:
+    """The writer's own position: a stance marker in a sentence that quotes nobody."""
+    e = scoped.sentences[n - 1]
+    return n not in scoped.speakers and not re.search(r"[“\"]", e.text) and _VERB.search(e.text) is None \
+        and _OTHERS.search(e.text) is None and _STANCE.search(e.text) is not None
+
+
+def _arguer(doc: SourceDoc) -> str:
+    if doc.kind == "author":
+        return f"The author, {doc.label},"
+    if doc.kind == "outlet":
+        return doc.label
+    return "The article"
+
+
+def _numbered(summary: list[BriefSentence], stance: BriefSentence | None) -> \
+        tuple[list[BriefSentence], BriefSentence | None]:
+    """Footnote numbers in reading order, one per distinct quoted span."""
+    numbers: dict[tuple[int, int], int] = {}
+
+    def renumber(s: BriefSentence) -> BriefSentence:
+        cites = tuple(c.model_copy(update={"n": numbers.setdefault((c.start, c.end), len(numbers) + 1)})
+                      for c in s.citations)
+        return s.model_copy(update={"citations": cites})
+
+    return [renumber(s) for s in summary], renumber(stance) if stance is not None else None
+
+
+def parse_guide_reply(raw: str) -> tuple[list[str], list[str]]:
+    """Topics (1-5 words) and questions (ending in '?', at most 25 words) from the model's JSON, deduplicated."""
+    data = _repair_json(raw)
+    if not isinstance(data, dict):
+        return [], []
+    topics = [" ".join(str(t).split()).strip(" .,;:-\"'") for t in data.get("topics") or [] if isinstance(t, str)]
+    topics = [t for t in topics if 1 <= len(t.split()) <= 5 and len(t) <= 60]
+    questions = [" ".join(str(q).split()) for q in data.get("questions") or [] if isinstance(q, str)]
+    questions = [q for q in questions if q.endswith("?") and 3 <= len(q.split()) <= 25]
+    return _merge([], topics, 6), _merge([], questions, 8)
+
+
+def _merge(first: list[str], more: list[str], most: int) -> list[str]:
+    out = list(first)
+    seen = {x.lower() for x in out}
+    for item in more:
+        if item.lower() not in seen and len(out) < most:
+            seen.add(item.lower())
+            out.append(item)
+    return out
+
+
+def rule_topics(scoped: ScopedDocument, digest: DocumentDigest, most: int = 5) -> list[str]:
+    """Names the document repeats (people, places, bodies), most frequent first, then the people quoted."""
+    counts: Counter[str] = Counter()
+    for e in scoped.sentences:
+        for match in _CAPS.finditer(e.text):
+            name = match.group(0)
+            if name not in _NOT_TOPICS and name != scoped.doc.label and len(name) > 3:
+                counts[name] += 1
+    people = [f.value for f in digest.facts if f.kind == "person"]
+    names = [name for name, n in counts.most_common() if n >= 2]
+    return _merge([], [*names, *people], most)
+
+
+# --- rendering ---------------------------------------------------------------------------------
+def _badge(sentence: BriefSentence) -> str:
+    if sentence.verdict is not None:
+        return f"{sentence.verdict.label} {sentence.verdict.score:.2f}"
+    return "not verified"
+
+
+def render_guide(guide: SourceGuide, fmt: Literal["md", "json"] = "md") -> str:
+    """Markdown (footnotes with file, offsets, quote and verdict; provenance at the end) or JSON."""
+    if fmt == "json":
+        return guide.model_dump_json(indent=2) + "\n"
+    d = guide.doc
+    lines = [f"# Guide: {d.title}", "",
+             f"{d.file_name} · {d.outlet or d.author or 'no outlet or author stated'} · id {d.doc_id}", "",
+             "## Summary", ""]
+    for s in guide.summary:
+        lines.append(f"- {s.text}{''.join(f'[^{c.n}]' for c in s.citations)} *({_badge(s)})*")
+    lines += ["", "## Stance", ""]
+    if guide.stance is not None:
+        s = guide.stance
+        lines.append(f"{s.text}{''.join(f'[^{c.n}]' for c in s.citations)} *({_badge(s)})*")
+    else:
+        lines.append("*The text states no position of its own plainly; it reports what others say.*")
+    lines += ["", "## Key topics", "", ", ".join(guide.topics) or "*none found*", "",
+              "## Suggested questions", ""]
+    lines += [f"- {q.text} *(answer found at {q.passage.start}-{q.passage.end})*" for q in guide.questions]
+    notes: dict[int, Citation] = {}
+    for s in guide.sentences:
+        for c in s.citations:
+            notes.setdefault(c.n, c)
+    lines.append("")
+    for n, c in sorted(notes.items()):
+        lines.append(f"[^{n}]: {c.file_name}, characters {c.start}-{c.end}: “{c.quote}”")
+    p = guide.provenance
+    lines += ["", "---", "", f"Generated {p.generated_at}; settings {p.settings_fingerprint}; guide {p.guide_key}; "
+              f"verification {p.verify_mode}{f' ({p.verifier})' if p.verifier else ''}; "
+              + "; ".join(f"{k} {v}" for k, v in sorted({**p.models, **p.prompts}.items()))
+              + f"; {guide.timings.get('total', 0):.1f} s", ""]
+    return "\n".join(lines)
