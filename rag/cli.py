@@ -348,6 +348,52 @@ def brief(topic: Annotated[str | None, typer.Option("--topic", help="Only what b
               highlight=False)
 
 
+_GUIDE_STAGES = {"digest": "main claims", "verify": "verifying summary", "topics": "topics and questions",
+                 "questions": "checking questions are answerable"}
+
+
+@app.command()
+def summarize(
+    ref: Annotated[str | None, typer.Argument(help="Document id, id prefix, file name, or a path to an ingested "
+                                                   "file (matched by content hash).")] = None,
+    all_docs: Annotated[bool, typer.Option("--all", help="A guide for every document, with a progress bar.")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="md | json.")] = "md",
+    refresh: Annotated[bool, typer.Option("--refresh", help="Write the guide again even if one is cached.")]
+    = False,
+) -> None:
+    """A source guide: cited, verified summary, stance, key topics and questions the document answers."""
+    from rag.guide import render_guide
+
+    if fmt not in {"md", "json"}:
+        raise InputError(f"unknown format {fmt!r}: use md or json")
+    if (ref is None) == (not all_docs):
+        raise InputError("give one document (ID or FILE) or --all")
+    service = _service()
+    if all_docs:
+        with _progress() as bar:
+            task = bar.add_task("writing guides", total=None)
+            guides = service.guides(lambda done, total, name: bar.update(
+                task, completed=done, total=total, description=f"guide {name}" if name else "guides"))
+        if fmt == "json":
+            _print_json(guides)
+        else:
+            sys.stdout.write("\n".join(render_guide(g) for g in guides))
+        return
+    assert ref is not None
+    path = Path(ref)
+    doc_ref = service.resolve_file(path).id if path.is_file() else ref
+    with _progress() as bar:
+        tasks: dict[str, Any] = {}
+
+        def step(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(_GUIDE_STAGES.get(stage, stage), total=total or 1)
+            bar.update(tasks[stage], completed=done, total=total or 1)
+
+        guide = service.guide(doc_ref, refresh=refresh, on_progress=step)
+    sys.stdout.write(render_guide(guide, fmt))  # type: ignore[arg-type]
+
+
 eval_app = typer.Typer(help="Measure retrieval, citations and the faithfulness judge.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 
