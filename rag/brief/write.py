@@ -119,8 +119,8 @@ def _summary(groups: Sequence[ClaimGroup], docs: Mapping[str, ScopedDocument], m
         if len(chosen) < most and not set(group.asserting) <= covered:
             chosen.append(group)
             covered |= set(group.asserting)
-    for group in groups:
-        if len(chosen) >= max(3, len(chosen)) or len(chosen) >= most:
+    for group in groups:  # then fill up to three bullets
+        if len(chosen) >= min(3, most):
             break
         if group not in chosen:
             chosen.append(group)
