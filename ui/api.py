@@ -15,6 +15,7 @@ from rag.answer import AnswerEvent
 from rag.brief import Briefing
 from rag.brief.render import render_briefing
 from rag.errors import ConfigError, InputError, ModelError, NotFoundError, SourcebriefError, StoreError
+from rag.guide import SourceGuide
 from rag.service import Service, SourceView
 from rag.types import ChatTurn, CitedAnswer, DocumentRecord, IngestReport
 from ui.brief_handlers import briefing_file
@@ -71,6 +72,11 @@ def build_router(service: Service) -> APIRouter:
     @router.get("/api/sources/{ref}", response_model=SourceView, tags=["sources"])
     def show_source(ref: str) -> SourceView:
         return service.source(ref)
+
+    @router.get("/api/sources/{ref}/guide", response_model=SourceGuide, tags=["sources"])
+    def source_guide(ref: str, refresh: bool = False) -> SourceGuide:
+        """The document's source guide: written on first request, then served from the cache."""
+        return service.guide(ref, refresh=refresh)
 
     @router.delete("/api/sources/{ref}", response_model=DocumentRecord, tags=["sources"])
     def delete_source(ref: str) -> DocumentRecord:

@@ -10,6 +10,7 @@ import gradio as gr
 from rag.service import Service
 from ui.brief_handlers import BriefHandlers
 from ui.eval_handlers import CASE_HEADERS, EvalHandlers
+from ui.guide_handlers import GuideHandlers
 from ui.handlers import ChatHandlers, ChatUpdate, SourceHandlers, UserFacingError
 from ui.render import CITE_JS
 
@@ -32,7 +33,7 @@ def _friendly(fn: Callable[..., T]) -> Callable[..., T]:
 
 def build_app(service: Service) -> gr.Blocks:
     chat, docs, evals = ChatHandlers(service), SourceHandlers(service), EvalHandlers(service)
-    briefs = BriefHandlers(service)
+    briefs, guides = BriefHandlers(service), GuideHandlers(service)
     with gr.Blocks(title="sourcebrief") as app:
         gr.Markdown("## sourcebrief\nAnswers only from your sources; every sentence cites the passage it "
                     "rests on, and the verifier's verdict says whether the passage supports it.")
@@ -48,6 +49,9 @@ def build_app(service: Service) -> gr.Blocks:
                         ask = gr.Button("Ask", variant="primary", elem_id="sb-ask")
                         new = gr.Button("New conversation")
                     status = gr.Markdown(elem_id="sb-status")
+                    suggested = gr.Dataset(components=[gr.Textbox(visible=False)], samples=[],
+                                           label="Suggested questions (from the guide of the document picked in "
+                                           "Sources; click one to ask it)", elem_id="sb-suggested", visible=False)
                 with gr.Column(scale=2):
                     sources = gr.CheckboxGroup(label="Use only these sources (none ticked = all)",
                                                elem_id="sb-sources")
@@ -79,7 +83,11 @@ def build_app(service: Service) -> gr.Blocks:
                                 file_types=list(service.settings.upload_types), elem_id="sb-upload")
                 upload = gr.Button("Ingest uploaded files", elem_id="sb-ingest")
             upload_log = gr.Textbox(label="Ingest log", lines=3, interactive=False, elem_id="sb-upload-log")
-            viewer = gr.HTML(elem_id="sb-viewer")
+            with gr.Row():
+                viewer = gr.HTML(elem_id="sb-viewer")
+                with gr.Column():
+                    write_guide = gr.Button("Write guide", elem_id="sb-write-guide")
+                    guide_view = gr.HTML(elem_id="sb-guide")
         with gr.Tab("Evals", id="evals"):
             with gr.Row():
                 suite = gr.Dropdown(evals.suites(), label="Suite", elem_id="sb-suite",
@@ -133,6 +141,16 @@ def build_app(service: Service) -> gr.Blocks:
             return (f"Saved in `{view.folder}`", view.summary_rows, view.report, view.case_rows,
                     gr.update(choices=runs), gr.update(choices=runs, value=runs[0] if runs else None))
 
+        def show_guide(ref: str | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, Any]:  # noqa: B008
+            def step(stage: str, done: int, total: int) -> None:
+                progress((done, total) if total else None, desc=f"guide: {stage}")
+            view = guides.write(ref, step)
+            return view.html, gr.update(samples=[[q] for q in view.questions], visible=bool(view.questions))
+
+        def cached_guide(ref: str | None) -> tuple[Any, Any]:
+            view = guides.cached(ref)
+            return view.html, gr.update(samples=[[q] for q in view.questions], visible=bool(view.questions))
+
         sync = [sources, table, pick, brief_sources]
         app.load(refresh, outputs=sync)
         app.load(lambda: (gr.update(choices=evals.runs()),) * 2, outputs=[run_a, run_b])
@@ -147,6 +165,9 @@ def build_app(service: Service) -> gr.Blocks:
         write.click(_friendly(write_briefing), inputs=[topic, brief_sources, brief_verify],
                     outputs=[brief_status, brief_md, brief_html, briefing_view])
         pick.change(_friendly(docs.view), inputs=pick, outputs=viewer)
+        pick.change(_friendly(cached_guide), inputs=pick, outputs=[guide_view, suggested])
+        write_guide.click(_friendly(show_guide), inputs=pick, outputs=[guide_view, suggested])
+        suggested.click(lambda sample: sample[0] if sample else "", inputs=suggested, outputs=question)
         upload.click(_friendly(ingest), inputs=files, outputs=upload_log).then(refresh, outputs=sync)
         delete.click(_friendly(docs.delete), inputs=pick, outputs=upload_log).then(refresh, outputs=sync)
     app.queue(default_concurrency_limit=service.settings.ui_concurrency)
