@@ -128,3 +128,20 @@ def test_write_a_briefing_and_open_a_citation(app_server: RunningApp, browser: A
     assert page.locator("#sb-brief-md").is_visible() and page.locator("#sb-brief-html").is_visible()
     page.screenshot(path=str(shots / "briefing.png"), full_page=True)
     assert not errors, errors
+
+
+def test_write_a_guide_and_ask_a_suggested_question(app_server: RunningApp, browser: Any, shots: Path) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors = _console_errors(page)
+    page.goto(app_server.url)
+    page.get_by_role("tab", name="Sources").click()
+    page.locator("#sb-viewer h3").wait_for(timeout=20_000)  # the first document is picked and shown
+    page.locator("#sb-write-guide").click()
+    page.locator("#sb-guide .sb-cite").first.wait_for(timeout=120_000)
+    expect(page.locator("#sb-guide")).to_contain_text("Suggested questions")
+    first = page.locator("#sb-guide li.sb-suggested").first.inner_text().strip()
+    page.screenshot(path=str(shots / "guide.png"), full_page=True)
+    page.get_by_role("tab", name="Chat").click()
+    page.locator("#sb-suggested").get_by_text(first).first.click()
+    expect(page.locator("#sb-question textarea")).to_have_value(first, timeout=10_000)
+    assert not errors, errors
