@@ -111,6 +111,22 @@ class AnswerChain:
         generator = self.model.bind(**options.structured, max_tokens=options.max_answer_tokens)
         self._generate: Runnable[Any, Any] = (
             RunnableLambda(lambda v: self._messages(self.answer_prompt, v)) | generator)
+        self._structured = bool(options.structured)
+
+    def _answer_chunks(self, inputs: Mapping[str, str]) -> Iterator[Any]:
+        """The model's answer as it streams. A server that rejects the JSON-schema request (llama.cpp's
+        server takes only `json_object`) is asked again without it, for good: the `[n]` parser copes."""
+        try:
+            yield from self._generate.stream(inputs)
+        except Exception as exc:  # re-raised below unless it is the schema refusal
+            if not (self._structured and "response_format" in str(exc)):
+                raise
+            log.warning("the chat model refused structured output (%s); answering without it",
+                        " ".join(str(exc).split())[:120])
+            self._structured = False
+            self._generate = (RunnableLambda(lambda v: self._messages(self.answer_prompt, v))
+                              | self.model.bind(max_tokens=self.options.max_answer_tokens))
+            yield from self._generate.stream(inputs)
 
     @staticmethod
     def _messages(prompt: Prompt, values: Mapping[str, str]) -> list[BaseMessage]:
@@ -159,7 +175,7 @@ class AnswerChain:
         raw, shown, usage = "", "", {}
         gen_started = time.perf_counter()
         try:
-            for chunk in self._generate.stream({"question": standalone, "evidence": format_evidence(evidence)}):
+            for chunk in self._answer_chunks({"question": standalone, "evidence": format_evidence(evidence)}):
                 raw += str(chunk.content)
                 if getattr(chunk, "usage_metadata", None):
                     usage = dict(chunk.usage_metadata)

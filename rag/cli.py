@@ -132,6 +132,19 @@ def model_prepare() -> None:
     out.print(f"model ready: {path}", highlight=False)
 
 
+@model_app.command("serve")
+def model_serve(host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+                port: Annotated[int, typer.Option(help="Port.")] = 8080) -> None:
+    """Serve the embedded model as an OpenAI-compatible API (llama.cpp's server) for other processes."""
+    from rag.llm_server import MODEL_ALIAS, serve_local_model
+
+    settings = _settings()
+    out.print(f"model {MODEL_ALIAS!r} on http://{host}:{port}/v1 - use SOURCEBRIEF_LLM_PROVIDER=openai "
+              f"SOURCEBRIEF_OPENAI_BASE_URL=http://{host}:{port}/v1 SOURCEBRIEF_LLM_MODEL={MODEL_ALIAS}",
+              highlight=False)
+    serve_local_model(settings, host, port)
+
+
 @app.command()
 def ingest(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: seeds/).")] = None,

@@ -24,6 +24,7 @@ __all__ = [
     "N_PARTS",
     "PARTS_VERSION",
     "ProbeResult",
+    "disable_extra_bufts",
     "find_parts",
     "generate_probe",
     "load_llama",
@@ -144,7 +145,7 @@ def prepare_model(
     return target
 
 
-def _disable_extra_bufts() -> None:
+def disable_extra_bufts() -> None:
     """Load weights without extra buffer types: on AMX CPUs they segfault (llama.cpp issue 20824)."""
     import llama_cpp
     import llama_cpp.llama_cpp as llama_cpp_lib
@@ -179,7 +180,7 @@ def load_llama(model_path: Path, n_ctx: int, n_threads: int, logits_all: bool = 
         import llama_cpp
     except ImportError as exc:
         raise ModelError(f"llama-cpp-python is not installed ({exc}); run `make install`") from exc
-    _disable_extra_bufts()
+    disable_extra_bufts()
     started = time.perf_counter()
     try:
         llm = llama_cpp.Llama(

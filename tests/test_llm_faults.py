@@ -34,6 +34,11 @@ def _handler(script: type[_Script]) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             script.requests += 1
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            if script.mode == "no-schema" and body.get("response_format", {}).get("type") == "json_schema":
+                self.send_response(500)  # what llama.cpp's server answers
+                self.end_headers()
+                self.wfile.write(b'{"error": {"message": "response_format.type: Input should be text or json_object"}}')
+                return
             if script.mode == "500":
                 self.send_response(500)
                 self.end_headers()
@@ -117,3 +122,15 @@ def test_malformed_output_degrades_to_flagged_or_refused(settings: Settings,
     script.reply = "\x00\x01 garbage <<<>>>"
     answer = _remote(settings, url).ask("What did Lavrov offer?")
     assert answer.refused or all("uncited" in s.flags for s in answer.sentences)
+
+
+def test_server_without_json_schema_is_asked_again_without_it(settings: Settings,
+                                                              llm_server: tuple[type[_Script], str]) -> None:
+    script, url = llm_server
+    script.mode = "no-schema"
+    script.reply = "Lavrov offered to mediate [1]."
+    service = _remote(settings, url, structured_output=True, llm_max_retries=0)
+    answer = service.ask("What did Lavrov offer?")
+    assert script.requests == 2 and not answer.refused and answer.sentences[0].citations
+    service.ask("What did Lavrov offer Armenia?")
+    assert script.requests == 3  # remembered: no second refusal
