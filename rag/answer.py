@@ -124,8 +124,9 @@ class AnswerChain:
             log.warning("the chat model refused structured output (%s); answering without it",
                         " ".join(str(exc).split())[:120])
             self._structured = False
-            self._generate = (RunnableLambda(lambda v: self._messages(self.answer_prompt, v))
-                              | self.model.bind(max_tokens=self.options.max_answer_tokens))
+            plain: Runnable[Any, Any] = (RunnableLambda(lambda v: self._messages(self.answer_prompt, v))
+                                         | self.model.bind(max_tokens=self.options.max_answer_tokens))
+            self._generate = plain
             yield from self._generate.stream(inputs)
 
     @staticmethod
