@@ -32,6 +32,18 @@ BASELINE_PROMPT = ("Summarise these documents as a briefing for a reader: the ma
                    "who says what, and where the sources disagree.\n\n{documents}\n\nBriefing:")
 
 
+PROMPT_TPS, GEN_TPS = 20.0, 9.0  # measured on an idle 2-core machine of this project's kind (README)
+
+
+def _judge_tokens(service: Service, claim: str, passages: list[str]) -> int:
+    """Tokens of one judge prompt (upper bound: the verifier may trim the passage)."""
+    from rag.prompts import load_prompt
+
+    system, user = load_prompt(service.settings.prompts_dir, "verify_claim").render(
+        claim=claim, passage="\n".join(passages))
+    return len(service.chat_model.llm.tokenize((system + user).encode(), add_bos=False))  # type: ignore[attr-defined]
+
+
 def _share(labels: list[str]) -> str:
     if not labels:
         return "n/a"
@@ -64,6 +76,12 @@ def main() -> None:
         print(f"ours: {len(briefing.sentences)} sentences; verifier supports "
               f"{_share([s.verdict.label for s in claims if s.verdict])} of the written claims; "
               f"{len(quotes)} attributed verbatim quotes; {len(briefing.documents)} documents cited")
+        judged = [s for s in claims if s.verdict is not None]
+        judge_tokens = sum(_judge_tokens(service, s.checked or s.text, [c.quote for c in s.citations]) for s in judged)
+        read, written = briefing.usage.get("input_tokens", 0) + judge_tokens, briefing.usage.get("output_tokens", 0)
+        print(f"ours: with the judge's {len(judged)} prompts (<= {judge_tokens} tokens): {read} tokens read, "
+              f"{written} written; at this machine's idle speeds ({PROMPT_TPS:.0f} prompt, {GEN_TPS:.0f} generated "
+              f"tokens/s) that is ~{read / PROMPT_TPS + written / GEN_TPS:.0f} s of model time")
         started = time.perf_counter()
         service.brief(verify=args.verify, run_id="bench")
         print(f"ours: resuming the finished run takes {time.perf_counter() - started:.2f} s")

@@ -93,6 +93,10 @@ class Settings(BaseSettings):
         None, description="Local Hugging Face folder of an NLI/fact-checking classifier (e.g. MiniCheck), "
         "combined with the LLM judge when set.")
     max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are skipped.")
+    brief_stance_checks: int | None = Field(
+        None, ge=0, description="Briefings: cross-source stance checks (one model call each) that fill the "
+        "'disputes' cells. Default: 6 with a remote model, 0 with the embedded 1.5B model, whose answers "
+        "called agreeing sources contradictory.")
     # --- app and API -------------------------------------------------------------------------
     host: str = Field("127.0.0.1", description="Address `sourcebrief serve` binds; anything but loopback "
                       "requires api_token.")

@@ -285,7 +285,9 @@ class Service:
                 raise NotFoundError(f"document {record.id} has no stored text; run `sourcebrief ingest` again")
             texts[record.id] = stored[0]
         options = BriefOptions(structured=structured_output_kwargs(s, DIGEST_SCHEMA), error_hint=provider_hint(s),
-                               concurrency=4 if s.llm_provider == "openai" else 1)
+                               concurrency=4 if s.llm_provider == "openai" else 1,
+                               stance_checks=s.brief_stance_checks if s.brief_stance_checks is not None
+                               else 0 if s.llm_provider == "local" else 6)
         verify_prompt = load_prompt(s.prompts_dir, "verify_claim").ref
         pipeline = BriefPipeline(chat_model=self.chat_model, embeddings=self.embeddings, retriever=self.retriever,
                                  verifier=_LazyVerifier(self), digest_prompt=load_prompt(s.prompts_dir, "brief_digest"),

@@ -165,9 +165,12 @@ def _contention(grouping: Grouping, docs: Mapping[str, ScopedDocument]) -> list[
                     else sentence.text
                 out.append(sentence.model_copy(update={"text": f"In contrast, {text}",
                                                        "flags": (*sentence.flags, "disputes:stance-check")}))
-    if not out:
+    if not out and grouping.stance_checks:
         out.append(_note(f"No source was found to dispute another source's main claims "
                          f"({grouping.stance_checks} closest pairs of claims checked)."))
+    elif not out:
+        out.append(_note("Stance checks across sources are off (SOURCEBRIEF_BRIEF_STANCE_CHECKS), so disagreements "
+                         "are not detected; compare the claims under “Who says what”."))
     return out
 
 
