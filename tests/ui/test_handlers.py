@@ -97,3 +97,18 @@ def test_answer_html_escapes_document_and_model_text(loaded: Service) -> None:
     html = answer_html(hostile, lambda _: "<img src=x onerror=alert(1)> body")
     assert "<script>" not in html and "<img" not in html
     assert "&lt;script&gt;" in html
+
+
+def test_a_refusal_shows_the_closest_passages(loaded: Service, tmp_path: Path) -> None:
+    final = list(ChatHandlers(loaded, export_dir=tmp_path).respond(
+        "What is the recipe for Armenian lavash bread baked in a tonir oven?", [], None, "off"))[-1]
+    if "Related passages" not in final.answer_html:  # the fake model may still answer; force the refusal path
+        answer = loaded.ask("What is the recipe for lavash?", verify="off")
+        refused = answer.model_copy(update={"refused": True, "sentences": (answer.sentences[0].model_copy(
+            update={"text": "The sources do not contain enough information to answer this question.",
+                    "citations": (), "flags": ("refusal",)}),)})
+        html = answer_html(refused, lambda _: None)
+    else:
+        html = final.answer_html
+    assert "Related passages" in html and html.count("<li>") >= 1
+    assert "sb-cite" not in html
