@@ -108,10 +108,14 @@ class AnswerChain:
         self._condense: Runnable[Any, str] = (
             RunnableLambda(lambda v: self._messages(self.condense_prompt, v)) | self.model.bind(max_tokens=80)
             | StrOutputParser())
-        generator = self.model.bind(**options.structured, max_tokens=options.max_answer_tokens)
-        self._generate: Runnable[Any, Any] = (
-            RunnableLambda(lambda v: self._messages(self.answer_prompt, v)) | generator)
         self._structured = bool(options.structured)
+        self._generate = self._generator(self._structured)
+
+    def _generator(self, structured: bool) -> Runnable[Any, Any]:
+        """Prompt -> model, asking for the JSON schema when `structured` (and the provider takes it)."""
+        extra = self.options.structured if structured else {}
+        return (RunnableLambda(lambda v: self._messages(self.answer_prompt, v))
+                | self.model.bind(**extra, max_tokens=self.options.max_answer_tokens))
 
     def _answer_chunks(self, inputs: Mapping[str, str]) -> Iterator[Any]:
         """The model's answer as it streams. A server that rejects the JSON-schema request (llama.cpp's
@@ -124,9 +128,7 @@ class AnswerChain:
             log.warning("the chat model refused structured output (%s); answering without it",
                         " ".join(str(exc).split())[:120])
             self._structured = False
-            plain: Runnable[Any, Any] = (RunnableLambda(lambda v: self._messages(self.answer_prompt, v))
-                                         | self.model.bind(max_tokens=self.options.max_answer_tokens))
-            self._generate = plain
+            self._generate = self._generator(structured=False)
             yield from self._generate.stream(inputs)
 
     @staticmethod

@@ -134,11 +134,19 @@ class Service:
                                 chunk_overlap=self.settings.chunk_overlap, max_bytes=self._max_bytes,
                                 prune=prune, on_progress=on_progress)
 
-    def ingest_upload(self, data: bytes, file_name: str) -> IngestReport:
-        """Ingest an uploaded file, keeping a copy under <data_dir>/uploads."""
+    def upload_name(self, file_name: str) -> str:
+        """The upload's bare file name (folders dropped), refused when empty or of a type not accepted."""
         safe = Path(file_name).name.strip()
         if not safe or safe in {".", ".."}:
             raise InputError(f"bad file name {file_name!r}")
+        allowed = self.settings.upload_types
+        if Path(safe).suffix.lower() not in allowed:
+            raise InputError(f"file type not accepted: {safe!r} (accepted: {', '.join(allowed)})")
+        return safe
+
+    def ingest_upload(self, data: bytes, file_name: str) -> IngestReport:
+        """Ingest an uploaded file, keeping a copy under <data_dir>/uploads."""
+        safe = self.upload_name(file_name)
         with self._write_lock():
             key = f"uploads/{safe}"
             return ingest_bytes(data, safe, key, self.store, self.embeddings, chunk_size=self.settings.chunk_size,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, FastAPI, File, Request, UploadFile
@@ -84,10 +83,7 @@ def build_router(service: Service) -> APIRouter:
 
     @router.post("/api/ingest", response_model=IngestReport, tags=["sources"])
     def ingest(file: Annotated[UploadFile, File(description="A .txt, .md, .html or .pdf file.")]) -> IngestReport:
-        name = Path(file.filename or "").name
-        if Path(name).suffix.lower() not in service.settings.upload_types:
-            raise InputError(f"file type not accepted: {name!r} (accepted: "
-                             f"{', '.join(service.settings.upload_types)})")
+        name = service.upload_name(file.filename or "")  # before reading: a refused type is never read
         data = file.file.read(max_bytes + 1)
         if len(data) > max_bytes:
             raise InputError(f"file too large (limit {service.settings.max_file_mb:g} MB)")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from html import escape as _e
 from pathlib import Path
 
-from rag.errors import InputError, SourcebriefError
+from rag.errors import SourcebriefError
 from rag.render import answer_markdown
 from rag.service import Service, VerifyMode
 from rag.types import ChatTurn, CitedAnswer, IngestReport
@@ -78,14 +78,23 @@ class ChatHandlers:
                       {"role": "assistant", "content": answer.text, "shown": shown[-1]["content"]}]
         path = self.export_dir / export_name(answer)
         path.write_text(answer_markdown(answer), encoding="utf-8")
-        return ChatUpdate(messages=list(shown), turns=remembered, answer_html=answer_html(answer, self._document),
+        texts: dict[str, str | None] = {}  # one store read per cited document, not per citation
+
+        def document(doc_id: str) -> str | None:
+            if doc_id not in texts:
+                texts[doc_id] = self._document(doc_id)
+            return texts[doc_id]
+
+        return ChatUpdate(messages=list(shown), turns=remembered, answer_html=answer_html(answer, document),
                           export_path=str(path), status=f"done in {answer.timings.get('total', 0):.1f}s")
 
     def _document(self, doc_id: str) -> str | None:
+        """A cited document's cleaned text by its exact id (no registry scan), None when unreadable."""
         try:
-            return self.service.source(doc_id).text
+            stored = self.service.store.get_document_text(doc_id)
         except SourcebriefError:
             return None
+        return stored[0] if stored else None
 
 
 UploadProgress = Callable[[int, int, str], None]
@@ -120,17 +129,11 @@ class SourceHandlers:
             if on_progress:
                 on_progress(i, len(paths), path.name)
             try:
-                self._check_type(path.name)
                 report = self.service.ingest_upload(path.read_bytes(), path.name)
                 lines.append(f"{path.name}: {_outcome(report)}")
             except SourcebriefError as exc:
                 lines.append(f"{path.name}: not added: {exc}")
         return "\n".join(lines)
-
-    def _check_type(self, name: str) -> None:
-        allowed = self.service.settings.upload_types
-        if Path(name).suffix.lower() not in allowed:
-            raise InputError(f"file type not accepted (accepted: {', '.join(allowed)})")
 
     def delete(self, ref: str | None) -> str:
         if not ref:
