@@ -138,15 +138,6 @@ def _format_chat(llm: Any, messages: list[BaseMessage]) -> str:
     return formatter(messages=to_openai_messages(messages)).prompt  # type: ignore[arg-type]
 
 
-def _common_prefix(a: list[int], b: list[int]) -> int:
-    n = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        n += 1
-    return n
-
-
 def first_token_probability(llm: Any, messages: list[BaseMessage], yes: list[str], no: list[str]) -> float:
     """P(first answer token is a 'yes' word) vs 'no' words, from the logits after the prompt.
 
@@ -163,11 +154,12 @@ def first_token_probability(llm: Any, messages: list[BaseMessage], yes: list[str
         if cache is not None:  # restore a saved state that shares more of this prompt than the live one
             try:
                 item = cache[tokens]
-                if _common_prefix(item.input_ids.tolist(), tokens) > _common_prefix(llm._input_ids.tolist(), tokens):
+                if llm.longest_token_prefix(item.input_ids.tolist(), tokens) > \
+                        llm.longest_token_prefix(llm._input_ids.tolist(), tokens):
                     llm.load_state(item)
             except KeyError:
                 pass
-        prefix = min(_common_prefix(llm._input_ids.tolist(), tokens), len(tokens) - 1)
+        prefix = min(llm.longest_token_prefix(llm._input_ids.tolist(), tokens), len(tokens) - 1)
         if prefix > 0 and llm._ctx.kv_cache_seq_rm(-1, prefix, -1):
             llm.n_tokens = prefix
         else:

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.brief import Briefing
+from rag.brief.pipeline import check_run_id
 from rag.brief.render import render_briefing
-from rag.errors import InputError, SourcebriefError
+from rag.errors import InputError, NotFoundError, SourcebriefError
 from rag.service import Service, VerifyMode
 from ui.handlers import UserFacingError
 
@@ -27,14 +28,10 @@ class BriefView:
 
 def briefing_file(service: Service, run_id: str, fmt: str) -> Path:
     """Where a run's rendering lives; the run id is checked so no path leaves the briefs folder."""
-    from rag.brief.pipeline import check_run_id
-
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r} (md, html or json)")
     path = service.settings.data_dir / "briefs" / check_run_id(run_id) / f"briefing.{fmt}"
     if not path.exists():
-        from rag.errors import NotFoundError
-
         raise NotFoundError(f"no briefing for run {run_id!r}")
     return path
 
