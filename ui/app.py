@@ -157,10 +157,12 @@ def build_app(service: Service) -> gr.Blocks:
         run_eval.click(_friendly(run_suite), inputs=[suite, limit],
                        outputs=[run_folder, metrics, plots, cases, run_a, run_b])
         compare.click(_friendly(evals.compare), inputs=[run_a, run_b], outputs=[deltas, changed])
-        answer_io = dict(inputs=[question, turns, sources, verify],
-                         outputs=[chatbot, turns, cited, export, status])
+        # The box empties as soon as a question is sent (not when its answer ends), so the next
+        # question can be typed while the answer streams and is never wiped by a late clear.
+        asked = gr.State("")
         for trigger in (ask.click, question.submit):
-            trigger(respond, **answer_io).then(lambda: "", outputs=question)  # type: ignore[arg-type]
+            trigger(lambda q: ("", q), inputs=question, outputs=[question, asked], queue=False).then(
+                respond, inputs=[asked, turns, sources, verify], outputs=[chatbot, turns, cited, export, status])
         new.click(lambda: ([], [], "", gr.update(visible=False), ""), outputs=[chatbot, turns, cited, export, status])
         write.click(_friendly(write_briefing), inputs=[topic, brief_sources, brief_verify],
                     outputs=[brief_status, brief_md, brief_html, briefing_view])

@@ -69,6 +69,7 @@ def test_follow_up_keeps_the_conversation(app_server: RunningApp, browser: Any) 
     for i, q in enumerate(("Who mediated the peace talks?", "And what did Russia say about it?")):
         page.locator("#sb-question textarea").fill(q)
         page.locator("#sb-ask").click()
+        expect(page.locator("#sb-question textarea")).to_have_value("")  # emptied on send, not at the end
         # A finished answer carries its support label (`cited`, `supported 0.93`, ...).
         page.locator("#sb-chat .message.bot").nth(i).locator("code").first.wait_for(timeout=60_000)
     assert page.locator("#sb-chat .message.bot").count() == 2
