@@ -53,4 +53,7 @@ def test_prompt_cache_restores_the_judge_prefix_after_an_answer(llm: Any) -> Non
     finally:
         llm.load_state = original
     assert restored, "the saved judge state was not restored"
-    assert abs(first - again) < 1e-3 and first > 0.5
+    # Restoring the prefix and evaluating only the suffix splits the prompt into other batches than a full
+    # prefill, so float rounding differs a little (1.6e-3 seen on an AMD EPYC, under 1e-3 on Intel); a wrong or
+    # stale state moves the probability far more than that.
+    assert abs(first - again) < 1e-2 and first > 0.5
