@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from rag.config import LOCAL_LLM_SHA256, Settings
 from rag.errors import ModelError
+from rag.lean_llama import lean_llama_class
 
 if TYPE_CHECKING:
     from llama_cpp import Llama
@@ -183,7 +184,9 @@ def load_llama(model_path: Path, n_ctx: int, n_threads: int, logits_all: bool = 
     disable_extra_bufts()
     started = time.perf_counter()
     try:
-        llm = llama_cpp.Llama(
+        # Without logits_all nothing reads the stored logits, so saved states can leave them out.
+        cls = llama_cpp.Llama if logits_all else lean_llama_class()
+        llm = cls(
             model_path=str(model_path),
             n_ctx=n_ctx,
             n_threads=n_threads,

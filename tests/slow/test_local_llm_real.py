@@ -57,3 +57,35 @@ def test_prompt_cache_restores_the_judge_prefix_after_an_answer(llm: Any) -> Non
     # prefill, so float rounding differs a little (1.6e-3 seen on an AMD EPYC, under 1e-3 on Intel); a wrong or
     # stale state moves the probability far more than that.
     assert abs(first - again) < 1e-2 and first > 0.5
+
+
+def test_saved_states_keep_no_logits_and_restore_to_the_same_answer(llm: Any) -> None:
+    system = {"role": "system", "content": "You answer in one short sentence about the text you are given. " * 6}
+    asks = [[system, {"role": "user", "content": f"Text: Russia sent {n} peacekeepers. How many were sent?"}]
+            for n in (1960, 2000)]
+
+    def reply(messages: list[dict[str, str]]) -> str:
+        out = llm.create_chat_completion(messages=messages, max_tokens=16, temperature=0)
+        return str(out["choices"][0]["message"]["content"])
+
+    llm.reset()
+    reply(asks[0])  # saves a state sharing the system prompt with the next question
+    states = list(llm.cache.cache_state.values())
+    assert states and all(s.scores.nbytes == 0 for s in states), "saved states still copy the logits"
+    assert llm.cache.cache_size < 64 * 2**20  # the KV cache of a few hundred tokens, not 300 MB of logits
+    restored: list[int] = []
+    original = llm.load_state
+    llm.load_state = lambda state: (restored.append(1), original(state))[1]
+    try:
+        llm.reset()
+        warm = reply(asks[1])
+    finally:
+        llm.load_state = original
+    assert restored, "the shared prefix was not restored from the cache"
+    cache, llm.cache = llm.cache, None
+    try:
+        llm.reset()
+        cold = reply(asks[1])
+    finally:
+        llm.cache = cache
+    assert warm == cold and "2000" in warm
