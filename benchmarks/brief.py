@@ -32,7 +32,9 @@ BASELINE_PROMPT = ("Summarise these documents as a briefing for a reader: the ma
                    "who says what, and where the sources disagree.\n\n{documents}\n\nBriefing:")
 
 
-PROMPT_TPS, GEN_TPS = 20.0, 9.0  # measured on an idle 2-core machine of this project's kind (README)
+# Idle speeds of the slowest 2-core machine of this project's kind seen so far (AVX2 EPYC, README), for a
+# projection of the model time there; faster CPUs of the same kind finish well inside it.
+PROMPT_TPS, GEN_TPS = 20.0, 9.0
 
 
 def _judge_tokens(service: Service, claim: str, passages: list[str]) -> int:
@@ -80,8 +82,8 @@ def main() -> None:
         judge_tokens = sum(_judge_tokens(service, s.checked or s.text, [c.quote for c in s.citations]) for s in judged)
         read, written = briefing.usage.get("input_tokens", 0) + judge_tokens, briefing.usage.get("output_tokens", 0)
         print(f"ours: with the judge's {len(judged)} prompts (<= {judge_tokens} tokens): {read} tokens read, "
-              f"{written} written; at this machine's idle speeds ({PROMPT_TPS:.0f} prompt, {GEN_TPS:.0f} generated "
-              f"tokens/s) that is ~{read / PROMPT_TPS + written / GEN_TPS:.0f} s of model time")
+              f"{written} written; at the slowest machine's idle speeds ({PROMPT_TPS:.0f} prompt, "
+              f"{GEN_TPS:.0f} generated tokens/s) that is ~{read / PROMPT_TPS + written / GEN_TPS:.0f} s of model time")
         started = time.perf_counter()
         service.brief(verify=args.verify, run_id="bench")
         print(f"ours: resuming the finished run takes {time.perf_counter() - started:.2f} s")
