@@ -38,6 +38,7 @@ from rag.providers import (
 from rag.retrieval import HybridRetriever, tokenize
 from rag.store import Store, drop_collections, make_client
 from rag.types import ChatTurn, Citation, CitedAnswer, DocumentRecord, IngestReport, Removed, SearchHit, Verdict
+from rag.verify.verifier import load_calibration
 
 __all__ = ["DoctorCheck", "DoctorReport", "Service", "SourceView"]
 
@@ -256,7 +257,9 @@ class Service:
                            for name in ("answer", "condense_question", "verify_claim"))
         return {"settings_fingerprint": self.settings.fingerprint(), "chat_model": chat_model_name(self.settings),
                 "llm_provider": self.settings.llm_provider, "embeddings": embedding_id(self.settings),
-                "prompts": prompts}
+                "prompts": prompts,
+                # A re-calibrated judge changes verdicts: cached eval cases and guides must not outlive it.
+                "judge_threshold": str(load_calibration(self.settings.verify_calibration).threshold)}
 
     def ask_stream(self, question: str, history: Sequence[ChatTurn] = (), sources: Sequence[str] | None = None,
                    verify: VerifyMode | None = None) -> Iterator[AnswerEvent]:
@@ -315,7 +318,7 @@ class Service:
         s = self.settings
         key = guide_key(s.fingerprint(), chat_model_name(s), load_prompt(s.prompts_dir, "brief_digest").ref,
                         load_prompt(s.prompts_dir, "guide").ref, load_prompt(s.prompts_dir, "verify_claim").ref,
-                        self._guide_verify_mode(), "guide-1")
+                        self._guide_verify_mode(), load_calibration(s.verify_calibration).threshold, "guide-1")
         return s.data_dir / "guides" / f"{doc_id}-{key}.json"
 
     def guide(self, ref: str, *, refresh: bool = False, on_progress: GuideProgress | None = None) -> SourceGuide:

@@ -191,3 +191,17 @@ def test_cli_summarize_errors_are_one_line(env: dict[str, str], tmp_path: Path) 
                               **env}, capture_output=True, text=True)
         assert done.returncode != 0 and expected in done.stderr, done.stderr
         assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+def test_a_recalibrated_judge_gets_a_new_guide_and_new_eval_cache_keys(guide_service, tmp_path: Path) -> None:
+    service, model, judge = guide_service
+    first = service.guide(CW)
+    calibration = tmp_path / "judge.json"
+    calibration.write_text('{"threshold": 0.42, "provenance": "test"}', encoding="utf-8")
+    moved = Service(service.settings.model_copy(update={"verify_calibration": calibration}),
+                    embeddings=HashingEmbeddings(), chat_model=model, verifier=judge)
+    assert moved.provenance()["judge_threshold"] == "0.42" != service.provenance()["judge_threshold"]
+    calls = len(model.calls)
+    assert moved.guide_path(first.doc_id) != service.guide_path(first.doc_id)
+    moved.guide(CW)
+    assert len(model.calls) > calls  # verdicts under another threshold are not served from the old guide
