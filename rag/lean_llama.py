@@ -13,16 +13,25 @@ the KV cache of its tokens (~28 kB per token), and restoring it takes millisecon
 from __future__ import annotations
 
 import ctypes
-from functools import cache
 from typing import Any
 
 __all__ = ["lean_llama_class"]
 
 
-@cache
+_BUILT: dict[type[Any], type[Any]] = {}
+
+
 def lean_llama_class() -> type[Any]:
-    """The subclass, built on first use so that importing `rag` does not import llama.cpp."""
+    """The subclass of the `llama_cpp.Llama` imported now (built on first use, so that importing
+    `rag` does not import llama.cpp; one per base class, so a test's stand-in module gets its own)."""
     import llama_cpp
+
+    if llama_cpp.Llama not in _BUILT:
+        _BUILT[llama_cpp.Llama] = _build(llama_cpp)
+    return _BUILT[llama_cpp.Llama]
+
+
+def _build(llama_cpp: Any) -> type[Any]:
     import numpy as np
 
     class LeanStateLlama(llama_cpp.Llama):  # type: ignore[misc]
