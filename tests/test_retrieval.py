@@ -80,3 +80,14 @@ def test_bm25_matches_the_textbook_formula() -> None:
         assert abs(scores[i] - (expected(doc, "russia") + expected(doc, "talk"))) < 1e-5
     assert [i for i, _ in index.top(["talk"], 5)] == [2, 1]
     assert index.top(["unknown"], 5) == []
+
+
+def test_warm_builds_the_bm25_index_once_for_the_first_search(service: Service, seeds_copy: Path,
+                                                              monkeypatch) -> None:
+    report = service.ingest([seeds_copy])
+    reads: list[int] = []
+    original = service.store.get_chunks
+    monkeypatch.setattr(service.store, "get_chunks", lambda: (reads.append(1), original())[1])
+    assert service.retriever.warm() == report.chunks and reads == [1]
+    service.retrieve("Lavrov peace talks", k=3)
+    assert reads == [1]  # the first search used the warmed index instead of reading every chunk again

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 
 import gradio as gr
 from fastapi import FastAPI
@@ -44,5 +45,14 @@ def serve(service: Service, host: str | None = None, port: int | None = None) ->
     host = host or service.settings.host
     port = port or service.settings.port
     app = create_server(service, host=host)
+    threading.Thread(target=_warm, args=(service,), name="warm-bm25", daemon=True).start()
     log.info("serving on http://%s:%d", host, port)
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def _warm(service: Service) -> None:
+    """Build the BM25 index while the app starts, so the first question does not wait for it."""
+    try:
+        log.info("BM25 index ready: %d chunks", service.retriever.warm())
+    except Exception as exc:  # a store that is down now is reported by the first request instead
+        log.warning("could not build the BM25 index at start-up: %s", exc)
