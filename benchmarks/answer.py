@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from benchmarks.corpus import lee_articles, perturbed, write_corpus
+from benchmarks.seeded import seeded_service
 from rag.config import REPO_ROOT, Settings
 from rag.embeddings import HashingEmbeddings
 from rag.service import Service
@@ -89,10 +90,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        model_path = Settings(_env_file=None).local_llm_path.resolve()
-        ours = Service(Settings(_env_file=None, data_dir=root / "ours", llm_model_path=model_path, chroma_host=None,
-                                llm_prompt_cache_mb=0 if args.cold else 256))
-        ours.ingest([REPO_ROOT / "seeds"])
+        ours = seeded_service(root / "ours", llm_prompt_cache_mb=0 if args.cold else 256)
         print(f"retrieval, seeds ({ours.store.count_chunks()} chunks): "
               f"{_percentiles(_search_latency(ours, args.rounds))}")
 
@@ -114,8 +112,8 @@ def main() -> None:
             return
 
         base = Service(Settings(_env_file=None, data_dir=root / "base", chroma_host=None, chunk_size=1000,
-                                chunk_overlap=200, llm_model_path=model_path), embeddings=ours.embeddings,
-                       chat_model=ours.chat_model)
+                                chunk_overlap=200, llm_model_path=ours.settings.llm_model_path),
+                       embeddings=ours.embeddings, chat_model=ours.chat_model)
         base.ingest([REPO_ROOT / "seeds"])
         rows = []
         verify_s: list[tuple[int, float]] = []

@@ -22,9 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from langchain_core.messages import HumanMessage, SystemMessage
 
-from rag.config import REPO_ROOT, Settings
+from benchmarks.seeded import seeded_service, timed_baseline
 from rag.ingest.sentences import split_sentences
 from rag.service import Service
 
@@ -60,10 +59,7 @@ def main() -> None:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
-        model_path = Settings(_env_file=None).local_llm_path.resolve()
-        service = Service(Settings(_env_file=None, data_dir=Path(tmp) / "data", llm_model_path=model_path,
-                                   chroma_host=None))
-        service.ingest([REPO_ROOT / "seeds"])
+        service = seeded_service(Path(tmp) / "data")
         service.chat_model.llm.reset()  # type: ignore[attr-defined]
         started = time.perf_counter()
         briefing = service.brief(verify=args.verify, run_id="bench")
@@ -90,12 +86,7 @@ def main() -> None:
 
         texts = {r.file_name: service.source(r.id).text for r in service.sources()}
         documents = "\n\n".join(f"Document {name}:\n{text[: args.baseline_chars]}" for name, text in texts.items())
-        service.chat_model.llm.reset()  # type: ignore[attr-defined]
-        started = time.perf_counter()
-        reply = service.chat_model.invoke([SystemMessage(content="You are a helpful assistant."),
-                                           HumanMessage(content=BASELINE_PROMPT.format(documents=documents))],
-                                          max_tokens=args.baseline_tokens)
-        base_s = time.perf_counter() - started
+        reply, base_s = timed_baseline(service, BASELINE_PROMPT.format(documents=documents), args.baseline_tokens)
         usage = reply.usage_metadata or {}
         sentences = [s.text.lstrip("-*# ").strip() for s in split_sentences(str(reply.content))]
         sentences = [s for s in sentences if len(s.split()) >= 5]

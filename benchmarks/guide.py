@@ -23,10 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from langchain_core.messages import HumanMessage, SystemMessage
 
-from rag.config import REPO_ROOT, Settings
-from rag.service import Service
+from benchmarks.seeded import seeded_service, timed_baseline
 
 BASELINE_PROMPT = "Summarise this article in 3 to 5 sentences.\n\n{text}\n\nSummary:"
 TARGET_S = 90.0
@@ -39,10 +37,7 @@ def main() -> None:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
-        model_path = Settings(_env_file=None).local_llm_path.resolve()
-        service = Service(Settings(_env_file=None, data_dir=Path(tmp) / "data", llm_model_path=model_path,
-                                   chroma_host=None))
-        service.ingest([REPO_ROOT / "seeds"])
+        service = seeded_service(Path(tmp) / "data")
         ours: list[float] = []
         base: list[float] = []
         for record in service.sources():
@@ -56,12 +51,7 @@ def main() -> None:
             stages = ", ".join(f"{k} {v:.1f}" for k, v in guide.timings.items() if k != "total")
             dropped = next((f.split(":")[1] for f in guide.flags if f.startswith("dropped-unsupported:")), "0")
             text = service.source(record.id).text
-            service.chat_model.llm.reset()  # type: ignore[attr-defined]
-            started = time.perf_counter()
-            service.chat_model.invoke([SystemMessage(content="You are a helpful assistant."),
-                                       HumanMessage(content=BASELINE_PROMPT.format(text=text))],
-                                      max_tokens=args.baseline_tokens)
-            base.append(time.perf_counter() - started)
+            base.append(timed_baseline(service, BASELINE_PROMPT.format(text=text), args.baseline_tokens)[1])
             print(f"{record.file_name} ({len(text)} chars): ours {ours[-1]:.1f} s ({stages} s), "
                   f"{len(guide.summary)} summary sentences ({dropped} dropped as unsupported), "
                   f"stance {'yes' if guide.stance else 'no'}, {len(guide.topics)} topics, "
