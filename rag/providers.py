@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -13,6 +13,9 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from rag.config import Settings
 from rag.errors import ConfigError
 from rag.prompts import REFUSAL
+
+if TYPE_CHECKING:
+    from rag.verify.verifier import Calibration
 
 __all__ = [
     "chat_model_name",
@@ -93,8 +96,10 @@ def structured_output_kwargs(settings: Settings, schema: dict[str, Any]) -> dict
                                 "json_schema": {"name": "cited_answer", "schema": schema}}}
 
 
-def make_verifier(settings: Settings, chat_model: BaseChatModel, embeddings: Embeddings) -> Any:
-    """The faithfulness verifier: LLM judge (+ NLI model when configured) + deterministic checks."""
+def make_verifier(settings: Settings, chat_model: BaseChatModel, embeddings: Embeddings,
+                  calibration: Calibration | None = None) -> Any:
+    """The faithfulness verifier: LLM judge (+ NLI model when configured) + deterministic checks, judging
+    with `calibration` (default: read from `settings.verify_calibration`)."""
     from rag.prompts import load_prompt
     from rag.verify.judge import LlmJudge
     from rag.verify.verifier import VerdictCache, Verifier, load_calibration
@@ -106,7 +111,8 @@ def make_verifier(settings: Settings, chat_model: BaseChatModel, embeddings: Emb
 
         scorers.append(NliScorer(settings.nli_model_path))
     cache = VerdictCache(settings.data_dir / "cache" / "verdicts.sqlite")
-    return Verifier(scorers, calibration=load_calibration(settings.verify_calibration), embeddings=embeddings,
+    calibration = calibration or load_calibration(settings.verify_calibration)
+    return Verifier(scorers, calibration=calibration, embeddings=embeddings,
                     cache=cache, max_passage_chars=settings.verify_passage_chars)
 
 

@@ -38,7 +38,7 @@ from rag.providers import (
 from rag.retrieval import HybridRetriever, tokenize
 from rag.store import Store, drop_collections, make_client
 from rag.types import ChatTurn, Citation, CitedAnswer, DocumentRecord, IngestReport, Removed, SearchHit, Verdict
-from rag.verify.verifier import load_calibration
+from rag.verify.verifier import Calibration, load_calibration
 
 __all__ = ["DoctorCheck", "DoctorReport", "Service", "SourceView"]
 
@@ -226,10 +226,16 @@ class Service:
         return self._chat_model if self._chat_model is not None else make_chat_model(self.settings)
 
     @cached_property
+    def calibration(self) -> Calibration:
+        """The judge's threshold, read once: the verifier judges with it and cache keys name it."""
+        return load_calibration(self.settings.verify_calibration)
+
+    @cached_property
     def verifier(self) -> ClaimVerifier:
         if self._verifier is not None:
             return self._verifier
-        return make_verifier(self.settings, self.chat_model, self.embeddings)  # type: ignore[no-any-return]
+        return make_verifier(self.settings, self.chat_model, self.embeddings,  # type: ignore[no-any-return]
+                             self.calibration)
 
     @cached_property
     def answer_chain(self) -> AnswerChain:
@@ -259,7 +265,7 @@ class Service:
                 "llm_provider": self.settings.llm_provider, "embeddings": embedding_id(self.settings),
                 "prompts": prompts,
                 # A re-calibrated judge changes verdicts: cached eval cases and guides must not outlive it.
-                "judge_threshold": str(load_calibration(self.settings.verify_calibration).threshold)}
+                "judge_threshold": str(self.calibration.threshold)}
 
     def ask_stream(self, question: str, history: Sequence[ChatTurn] = (), sources: Sequence[str] | None = None,
                    verify: VerifyMode | None = None) -> Iterator[AnswerEvent]:
@@ -318,7 +324,7 @@ class Service:
         s = self.settings
         key = guide_key(s.fingerprint(), chat_model_name(s), load_prompt(s.prompts_dir, "brief_digest").ref,
                         load_prompt(s.prompts_dir, "guide").ref, load_prompt(s.prompts_dir, "verify_claim").ref,
-                        self._guide_verify_mode(), load_calibration(s.verify_calibration).threshold, "guide-1")
+                        self._guide_verify_mode(), self.calibration.threshold, "guide-1")
         return s.data_dir / "guides" / f"{doc_id}-{key}.json"
 
     def guide(self, ref: str, *, refresh: bool = False, on_progress: GuideProgress | None = None) -> SourceGuide:
