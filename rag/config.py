@@ -88,7 +88,9 @@ class Settings(BaseSettings):
         "unsupported sentences and refuse when none remain.")
     verify_calibration: Path = Field(REPO_ROOT / "evals" / "calibration" / "judge.json",
                                      description="Calibrated threshold file written by `sourcebrief eval judge`.")
-    verify_passage_chars: int = Field(700, ge=100, description="Passage length the judge reads per claim.")
+    verify_passage_chars: int = Field(
+        1500, ge=100, description="Longest passage the judge reads per claim (longer ones are trimmed to the "
+        "sentences that bear on it).")
     nli_model_path: Path | None = Field(
         None, description="Local Hugging Face folder of an NLI/fact-checking classifier (e.g. MiniCheck), "
         "combined with the LLM judge when set.")

@@ -57,6 +57,13 @@ def test_sentences_respect_abbreviations() -> None:
         "The U.S. State Department spoke.", "Mr. Blinken met them in Washington D.C. on May 1.", "Done."]
 
 
+def test_sentences_joined_without_a_space_are_split() -> None:
+    text = 'It may allow EU boats in.Fishing regions voted to leave."We are worried," he said.The U.S.Army agreed.'
+    assert [s.text for s in split_sentences(text)] == [
+        "It may allow EU boats in.", 'Fishing regions voted to leave."', 'We are worried," he said.',
+        "The U.S.Army agreed."]
+
+
 def test_overlong_sentence_is_cut_at_words() -> None:
     text = "word " * 500
     chunks = chunk_text("d", text.strip(), 200, 50)

@@ -48,6 +48,18 @@ def test_checks_override_a_confident_backend() -> None:
     assert wrong.label == "contradicted" and "number 3000" in wrong.judge
 
 
+def test_a_claim_of_several_sentences_is_as_strong_as_its_weakest() -> None:
+    scorer = CountingScorer()
+    verifier = Verifier([scorer], calibration=Calibration(0.5))
+    both = verifier.verify("Russia deployed 2,000 troops in autumn 2020. The Kremlin called them peacekeepers.",
+                           [PASSAGE])
+    assert both.label == "supported" and scorer.calls == 2
+    one_wrong = verifier.verify("Russia deployed 2,000 troops in autumn 2020. The Kremlin called them invaders.",
+                                [PASSAGE])
+    assert one_wrong.label == "unsupported" and one_wrong.score == 0.2
+    assert verifier.verify("Russia deployed troops. Yes.", [PASSAGE]).label == "supported"  # "Yes." is no claim
+
+
 def test_verdicts_are_cached_on_disk(tmp_path: Path) -> None:
     scorer = CountingScorer()
     first = Verifier([scorer], cache=VerdictCache(tmp_path / "v.sqlite"))

@@ -56,3 +56,14 @@ def test_negation_elsewhere_in_a_long_passage_does_not_fire() -> None:
 def test_a_number_missing_from_the_passage_is_unsupported_not_contradicted() -> None:
     result = deterministic_checks("The Kremlin called 300 of them peacekeepers.", PASSAGE)
     assert not result.ok and not result.contradiction
+
+
+def test_negation_in_sentences_joined_without_spaces_does_not_fire() -> None:
+    """Scraped text (FRANK's BBC articles) often joins sentences as "deal.Fishing": each is still its own
+    sentence, so a negation in a neighbour is not read as a flip of the claim."""
+    passage = ("Britain may have to allow EU boats to fish in UK waters as part of a deal.Fishing regions did not "
+               "back the deal.The Lords report says fishing communities risk being marginalised in the talks.")
+    assert deterministic_checks("A Lords report says fishing communities risk being marginalised in the talks.",
+                                passage).ok
+    assert deterministic_checks("The Lords report says fishing communities do not risk being marginalised in the "
+                                "talks.", passage).contradiction

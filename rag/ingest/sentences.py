@@ -14,8 +14,10 @@ _ABBREVIATIONS = {
     "sen", "rep", "pres", "vs", "etc", "no", "inc", "ltd", "co", "corp", "jan", "feb", "mar", "apr",
     "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "dept", "est", "fig", "al",
 }
-# A candidate boundary: terminal punctuation, optional closing quotes/brackets, then whitespace.
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+)")
+# A candidate boundary: terminal punctuation, optional closing quotes/brackets, then whitespace; or,
+# after a lower-case word, straight before a capitalised one ("a deal.Fishing regions", as scraped
+# text often joins its sentences).
+_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+)|(?<=[a-z\]])[.!?]+[\"'”’)\]]*(?=[\"“‘]?[A-Z][a-z])")
 _LINE_BREAK = re.compile(r"\n+")
 
 

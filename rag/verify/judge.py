@@ -28,7 +28,7 @@ _YES = ["Yes", "yes", " Yes", "YES"]
 _NO = ["No", "no", " No", "NO"]
 
 
-def trim_passage(claim: str, passage: str, embeddings: Embeddings | None, max_chars: int = 700) -> str:
+def trim_passage(claim: str, passage: str, embeddings: Embeddings | None, max_chars: int = 1500) -> str:
     """The passage sentences that bear most on the claim, in their original order, within max_chars.
 
     Short passages are returned whole. Sentences are ranked by cosine similarity (when embeddings

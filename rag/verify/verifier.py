@@ -20,7 +20,8 @@ from rag.retrieval import tokenize
 from rag.types import Verdict
 from rag.verify.checks import deterministic_checks
 
-__all__ = ["Calibration", "Scorer", "VerdictCache", "Verifier", "combine", "load_calibration", "write_calibration"]
+__all__ = ["Calibration", "Scorer", "VerdictCache", "Verifier", "claim_parts", "combine", "load_calibration",
+           "write_calibration"]
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +121,7 @@ class Verifier:
 
     def __init__(self, scorers: Sequence[Scorer], *, calibration: Calibration | None = None,
                  embeddings: Embeddings | None = None, cache: VerdictCache | None = None,
-                 max_passage_chars: int = 700) -> None:
+                 max_passage_chars: int = 1500) -> None:
         from rag.verify.judge import trim_passage
 
         self.scorers = list(scorers)
@@ -132,10 +133,17 @@ class Verifier:
         self.name = "+".join(s.name for s in self.scorers) + "+checks"
 
     def verify(self, claim: str, passages: Sequence[str]) -> Verdict:
-        """A verdict for one claim against the passages it cites (their union)."""
+        """A verdict for one claim against the passages it cites (their union).
+
+        A claim of several sentences is as strong as its weakest: each sentence is judged on the
+        passage trimmed for it, and the lowest score counts.
+        """
         passage = "\n".join(p.strip() for p in passages if p.strip())
         trimmed = self._trim(claim, passage, self.embeddings, self.max_passage_chars)
-        scores = [self._score(scorer, claim, trimmed) for scorer in self.scorers]
+        parts = claim_parts(claim)
+        pieces = [(claim, trimmed)] if parts == [claim] else \
+            [(part, self._trim(part, passage, self.embeddings, self.max_passage_chars)) for part in parts]
+        scores = [min(self._score(scorer, part, text) for part, text in pieces) for scorer in self.scorers]
         checks = deterministic_checks(claim, passage)
         label, score = combine(scores, checks.issues, checks.contradiction, self.calibration.threshold)
         return Verdict(label=label, score=round(score, 4), support=tuple(_support(claim, trimmed)),
@@ -148,6 +156,12 @@ class Verifier:
             cached = scorer.probability(claim, passage)
             self.cache.put(key, cached)
         return cached
+
+
+def claim_parts(claim: str, min_words: int = 3) -> list[str]:
+    """The sentences of a claim that say something (three words or more); the claim itself if it is one."""
+    parts = [s.text for s in split_sentences(claim) if len(s.text.split()) >= min_words]
+    return parts if parts and parts != [claim.strip()] else [claim]
 
 
 def _support(claim: str, passage: str, most: int = 2) -> list[str]:
