@@ -230,12 +230,16 @@ class AnswerChain:
                 strict: bool) -> list[AnswerSentence]:
         """Attach a verdict to each cited sentence. Strict: re-cite from other evidence, else drop."""
         assert self.verifier is not None
+        sources = {e.n: e.source for e in evidence}
         out = []
         for sentence in sentences:
             if "refusal" in sentence.flags:
                 out.append(sentence)
                 continue
-            verdict = self.verifier.verify(sentence.text, [c.quote for c in sentence.citations]) \
+            # Each quote goes with the source label the model saw, so "According to <source>, ..." is
+            # judged (and the name checks find the source's name) as in briefings and guides.
+            verdict = self.verifier.verify(
+                sentence.text, [f"{sources.get(c.n, c.title)}: {c.quote}" for c in sentence.citations]) \
                 if sentence.citations else None
             checked = sentence.model_copy(update={"verdict": verdict})
             if not strict or (verdict is not None and verdict.label == "supported"):
@@ -254,7 +258,7 @@ class AnswerChain:
         others = sorted((e for e in evidence if e.n not in cited),
                         key=lambda e: len(terms & set(tokenize(e.text))), reverse=True)[:2]
         for e in others:
-            verdict = self.verifier.verify(sentence.text, [e.text])
+            verdict = self.verifier.verify(sentence.text, [f"{e.source}: {e.text}"])
             if verdict.label == "supported":
                 citation = Citation(n=e.n, doc_id=e.doc_id, file_name=e.file_name, title=e.title, quote=e.text,
                                     start=e.start, end=e.end)

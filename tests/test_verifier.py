@@ -89,13 +89,15 @@ def test_judge_reads_text_and_logprobs() -> None:
     assert abs(_logprob_yes(meta) - 0.8 / (0.8 + 0.2)) < 1e-3
 
 
-def _model(answer: dict) -> ScriptedChatModel:
+def _model(answer: dict, ignored: frozenset[str] = frozenset()) -> ScriptedChatModel:
+    """Answers with `answer`; as a judge, Yes when the claim's words (but `ignored`) are all in the passage."""
     def respond(messages: list[BaseMessage]) -> str:
         prompt = str(messages[-1].content)
         if "Is the claim fully supported" in prompt:
             passage = prompt.split("Passage:", 1)[1].split("\nClaim:", 1)[0].lower()
             claim = prompt.split("Claim:", 1)[1].split("\n", 1)[0].lower()
-            return "Yes" if set(re.findall(r"\w+", claim)) <= set(re.findall(r"\w+", passage)) else "No"
+            words = set(re.findall(r"\w+", claim)) - ignored
+            return "Yes" if words <= set(re.findall(r"\w+", passage)) else "No"
         return json.dumps(answer)
     return ScriptedChatModel(responder=respond)
 
@@ -129,3 +131,18 @@ def test_strict_refuses_when_nothing_is_supported(settings: Settings, seeds_copy
     service.ingest([seeds_copy])
     result = service.ask("What did Zakharova say about the CSTO?", verify="strict")
     assert result.refused and result.sentences[0].text == REFUSAL
+
+
+def test_an_attribution_to_the_cited_source_is_judged_with_its_label(settings: Settings, seeds_copy: Path) -> None:
+    """The answer prompt asks for "According to <source>, ..."; the judge must see that source's label,
+    or the name check calls every attributed sentence unsupported."""
+    probe = Service(settings, embeddings=HashingEmbeddings(), chat_model=_model({"sentences": []}))
+    probe.ingest([seeds_copy])
+    evidence = probe.ask("What did Zakharova say about the CSTO?", verify="off").evidence
+    quote = next(e for e in evidence if "CSTO" in e.text)
+    claim = f"According to {quote.source}, {quote.text[0].lower()}{quote.text[1:]}"
+    service = Service(settings, embeddings=HashingEmbeddings(),
+                      chat_model=_model({"sentences": [{"text": claim, "citations": [quote.n]}]},
+                                        ignored=frozenset({"according", "to"})))
+    verdict = service.ask("What did Zakharova say about the CSTO?", verify="annotate").sentences[0].verdict
+    assert verdict is not None and verdict.label == "supported", verdict
