@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -72,8 +73,9 @@ def _usage(prompt: int, completion: int) -> UsageMetadata:
 class LocalChatModel(BaseChatModel):
     """The embedded GGUF model (llama-cpp-python) in this process.
 
-    Accepts `response_format` (JSON schema, enforced by a grammar), `max_tokens`, `logprobs`
-    and `top_logprobs` as call or bind keyword arguments.
+    Accepts `response_format` (JSON schema, enforced by a grammar), `grammar` (GBNF text),
+    `prefill` (the opening of the reply, written for the model: streamed, it costs no generation
+    time), `max_tokens`, `logprobs` and `top_logprobs` as call or bind keyword arguments.
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -92,10 +94,18 @@ class LocalChatModel(BaseChatModel):
         for key in ("max_tokens", "temperature", "response_format", "logprobs", "top_logprobs", "seed"):
             if key in kwargs:
                 params[key] = kwargs[key]
+        if kwargs.get("grammar"):
+            params["grammar"] = _grammar(kwargs["grammar"])
         return params
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+        if kwargs.get("prefill"):
+            chunks = list(self._stream(messages, stop, run_manager, **kwargs))
+            text = "".join(str(c.message.content) for c in chunks)
+            return ChatResult(generations=[ChatGeneration(message=AIMessage(
+                content=text, usage_metadata=getattr(chunks[-1].message, "usage_metadata", None),
+                response_metadata={"model_name": self.model_name}))])
         with GENERATION_LOCK:
             out = self.llm.create_chat_completion(messages=to_openai_messages(messages), **self._params(stop, kwargs))
         choice = out["choices"][0]
@@ -111,12 +121,13 @@ class LocalChatModel(BaseChatModel):
         prompt_tokens = len(self.llm.tokenize(
             "".join(m["content"] for m in to_openai_messages(messages)).encode(), add_bos=False))
         completion = 0
+        prefill = str(kwargs.get("prefill") or "")
         with GENERATION_LOCK:
-            for part in self.llm.create_chat_completion(messages=to_openai_messages(messages), stream=True,
-                                                        **self._params(stop, kwargs)):
-                delta = part["choices"][0].get("delta", {}).get("content") or ""
+            for delta in self._deltas(messages, prefill, self._params(stop, kwargs)):
                 if not delta:
                     continue
+                if prefill:  # the reply starts with what was written for the model
+                    delta, prefill = prefill + delta, ""
                 completion += 1
                 chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
                 if run_manager is not None:
@@ -125,6 +136,29 @@ class LocalChatModel(BaseChatModel):
         yield ChatGenerationChunk(message=AIMessageChunk(
             content="", usage_metadata=_usage(prompt_tokens, completion),
             response_metadata={"model_name": self.model_name}))
+
+    def _deltas(self, messages: list[BaseMessage], prefill: str, params: dict[str, Any]) -> Iterator[str]:
+        """The generated text piece by piece. With a `prefill`, the reply's opening is written into the
+        prompt after the chat template's assistant header, and the model goes on from there."""
+        if prefill:
+            prompt = self.llm.tokenize((_format_chat(self.llm, messages) + prefill).encode(), add_bos=False,
+                                       special=True)
+            params = {k: v for k, v in params.items() if k not in ("response_format", "logprobs", "top_logprobs")}
+            # create_chat_completion's sampling defaults, so a prefilled reply is sampled as any other
+            parts = self.llm.create_completion(prompt=prompt, stream=True, repeat_penalty=1.1, **params)
+            for part in parts:
+                yield part["choices"][0].get("text") or ""
+            return
+        for part in self.llm.create_chat_completion(messages=to_openai_messages(messages), stream=True, **params):
+            yield part["choices"][0].get("delta", {}).get("content") or ""
+
+
+@lru_cache(maxsize=8)
+def _grammar(gbnf: str) -> Any:
+    """A parsed llama.cpp grammar (parsing takes a few ms; answers reuse it)."""
+    from llama_cpp import LlamaGrammar
+
+    return LlamaGrammar.from_string(gbnf, verbose=False)
 
 
 def _format_chat(llm: Any, messages: list[BaseMessage]) -> str:

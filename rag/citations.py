@@ -90,8 +90,8 @@ def parse_answer(raw: str) -> list[tuple[str, list[int]]]:
 
 def partial_text(raw: str) -> str:
     """Readable answer text from a JSON answer still being generated (for streaming)."""
-    if "{" not in raw[:20]:
-        return _MARKERS.sub("", raw).strip()
+    if "{" not in raw[:20]:  # [n] text: drop the markers, and one still being written at the end
+        return _markers(re.sub(r"\s*\[[\d,;\s]*$", "", raw))[0]
     texts = []
     for match in _TEXT_FIELD.finditer(raw):
         body = re.sub(r"\\(u[0-9a-fA-F]{0,3})?$", "", match.group(1))  # an escape cut mid-way

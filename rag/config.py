@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     top_k: int = Field(6, ge=1, description="Chunks retrieved per query.")
     evidence_sentences: int = Field(6, ge=1, description="Most evidence sentences shown to the model per answer.")
     evidence_chars: int = Field(1200, ge=200, description="Character budget of the evidence block (prompt cost).")
+    evidence_cache_sentences: int = Field(
+        20_000, ge=0, description="Sentence embeddings kept for evidence selection (~1.5 kB each); `sourcebrief "
+        "serve` embeds a collection's sentences ahead when they fit, so a question embeds only itself.")
     min_evidence_score: float = Field(
         0.25, description="Refuse without calling the model when no evidence sentence scores this high.")
     answer_max_tokens: int = Field(320, ge=16, description="Most tokens the model may write per answer.")

@@ -6,15 +6,20 @@ tokens of numbered sentences, not whole chunks. Each sentence keeps its exact of
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from rag.ingest.sentences import split_sentences
 from rag.retrieval import tokenize
 from rag.types import DocumentRecord, Evidence, SearchHit
 
-__all__ = ["candidate_sentences", "format_evidence", "select_evidence", "source_label"]
+__all__ = ["SentenceVectors", "candidate_sentences", "format_evidence", "select_evidence", "source_label"]
+
+_MIN_WORDS = 5  # shorter "sentences" are headings, bylines and debris, never evidence
 
 
 def source_label(record: DocumentRecord | None) -> str:
@@ -32,27 +37,91 @@ def candidate_sentences(hits: Sequence[SearchHit]) -> list[tuple[SearchHit, int,
         for sent in split_sentences(hit.chunk.text):
             start, end = hit.chunk.start + sent.start, hit.chunk.start + sent.end
             key = (hit.chunk.doc_id, start)
-            if key in seen or len(sent.text.split()) < 5:
+            if key in seen or len(sent.text.split()) < _MIN_WORDS:
                 continue
             seen.add(key)
             out.append((hit, start, end, sent.text))
     return out
 
 
+class SentenceVectors:
+    """Embeddings of chunk sentences, kept (least recently used out) so that evidence selection embeds
+    only the question: the sentences of a collection can be embedded ahead, when the app starts.
+
+    Keyed by sentence text, so new documents need no invalidation; one instance per embedding model.
+    """
+
+    def __init__(self, embeddings: Embeddings, max_items: int = 20_000) -> None:
+        self.embeddings = embeddings
+        self.max_items = max_items
+        self._items: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, texts: Sequence[str]) -> np.ndarray:
+        """One row per text (embedding the ones not kept yet, in one batch). Under one lock: the
+        embedding model serves one batch at a time anyway, and warming holds it per batch only."""
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._items))
+            fresh = dict(zip(missing, self._embed(missing), strict=True)) if missing else {}
+            rows = []
+            for text in texts:
+                if text in fresh:
+                    rows.append(fresh[text])
+                else:
+                    self._items.move_to_end(text)
+                    rows.append(self._items[text])
+            self._items.update(fresh)
+            while len(self._items) > self.max_items:
+                self._items.popitem(last=False)
+        return np.stack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
+
+    def warm(self, texts: Iterable[str], limit: int, batch: int = 64) -> int:
+        """Embed the candidate sentences of `texts` (chunks) ahead, at most `limit`; returns how many are kept."""
+        pending: list[str] = []
+        seen = 0
+        for text in texts:
+            for sent in split_sentences(text):
+                if len(sent.text.split()) < _MIN_WORDS or seen >= limit:
+                    continue
+                seen += 1
+                pending.append(sent.text)
+                if len(pending) == batch:
+                    self.get(pending)
+                    pending = []
+            if seen >= limit:
+                break
+        if pending:
+            self.get(pending)
+        return len(self)
+
+    def _embed(self, texts: list[str]) -> list[np.ndarray]:
+        return [np.asarray(v, dtype=np.float32) for v in self.embeddings.embed_documents(texts)]
+
+
 def select_evidence(question: str, hits: Sequence[SearchHit], embeddings: Embeddings,
                     records: Mapping[str, DocumentRecord], *, max_sentences: int = 8,
-                    max_chars: int = 1600) -> list[Evidence]:
+                    max_chars: int = 1600, vectors: SentenceVectors | None = None,
+                    query_vector: Sequence[float] | None = None) -> list[Evidence]:
     """Score sentences by meaning (cosine) and shared words; keep the best within the budget,
-    then number them in reading order (document by document) so context reads naturally."""
+    then number them in reading order (document by document) so context reads naturally.
+
+    `vectors` keeps sentence embeddings between questions; `query_vector` is the question's, when
+    retrieval has embedded it already."""
     candidates = candidate_sentences(hits)
     if not candidates:
         return []
-    query_vec = embeddings.embed_query(question)
-    vectors = embeddings.embed_documents([text for *_, text in candidates])
+    query_vec = np.asarray(query_vector if query_vector is not None else embeddings.embed_query(question),
+                           dtype=np.float32)
+    texts = [text for *_, text in candidates]
+    matrix = vectors.get(texts) if vectors is not None else \
+        np.asarray(embeddings.embed_documents(texts), dtype=np.float32)
+    cosines = (matrix @ query_vec).tolist()
     terms = set(tokenize(question))
     scored = []
-    for (hit, start, end, text), vec in zip(candidates, vectors, strict=True):
-        cosine = sum(a * b for a, b in zip(query_vec, vec, strict=True))
+    for (hit, start, end, text), cosine in zip(candidates, cosines, strict=True):
         overlap = len(terms & set(tokenize(text))) / len(terms) if terms else 0.0
         scored.append((0.7 * cosine + 0.3 * overlap, hit, start, end, text))
     scored.sort(key=lambda row: row[0], reverse=True)
@@ -74,5 +143,13 @@ def select_evidence(question: str, hits: Sequence[SearchHit], embeddings: Embedd
 
 
 def format_evidence(evidence: Sequence[Evidence]) -> str:
-    """The numbered evidence block of the answer prompt."""
-    return "\n".join(f"[{e.n}] ({e.source}) {e.text}" for e in evidence)
+    """The numbered evidence block of the answer prompt: each source named once, above its sentences
+    (a label per sentence cost up to ~15 tokens each where a title is the label)."""
+    lines: list[str] = []
+    current = None
+    for e in evidence:  # in reading order, so a source's sentences follow one another
+        if e.source != current:
+            lines.append(f"Source: {e.source}")
+            current = e.source
+        lines.append(f"[{e.n}] {e.text}")
+    return "\n".join(lines)

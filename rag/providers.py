@@ -86,11 +86,16 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
     return LocalChatModel(llm=load_local_llm(settings), model_name=settings.local_llm_path.name)
 
 
-def structured_output_kwargs(settings: Settings, schema: dict[str, Any]) -> dict[str, Any]:
-    """How to ask this provider for JSON that follows `schema` (empty when turned off)."""
+def structured_output_kwargs(settings: Settings, schema: dict[str, Any],
+                             prefill: tuple[str, str] | None = None) -> dict[str, Any]:
+    """How to ask this provider for JSON that follows `schema` (empty when turned off). For the
+    embedded model, `prefill` (the reply's opening, a grammar for the rest) replaces the schema:
+    the scaffolding is then read with the prompt, not generated token by token."""
     if not settings.structured_output or settings.llm_provider == "fake":
         return {}
     if settings.llm_provider == "local":
+        if prefill is not None:
+            return {"prefill": prefill[0], "grammar": prefill[1]}
         return {"response_format": {"type": "json_object", "schema": schema}}
     return {"response_format": {"type": "json_schema",
                                 "json_schema": {"name": "cited_answer", "schema": schema}}}
@@ -152,7 +157,7 @@ def _fake_reply(messages: list[Any]) -> str:
         claim = prompt.split("Claim:", 1)[-1].split("\n", 1)[0]
         words = set(re.findall(r"\w+", passage.lower()))
         return "Yes" if set(re.findall(r"\w+", claim.lower())) <= words else "No"
-    match = re.search(r"^\[1\] \([^)]*\) (.+)$", prompt, re.M)
+    match = re.search(r"^\[1\] (.+)$", prompt, re.M)
     if "Stand-alone question:" in prompt:
         return prompt.split("Last question:", 1)[-1].split("\n", 1)[0].strip()
     if match is None:

@@ -114,17 +114,24 @@ class HybridRetriever:
                 self._signature = signature
             return self._index
 
+    def chunk_texts(self) -> list[str]:
+        """The text of every chunk in the collection (from the BM25 index, built if needed)."""
+        return [c.text for c in self._lexical().chunks]
+
     def warm(self) -> int:
         """Build the BM25 index now (the first search would otherwise wait for it: ~40 s at 300k
         chunks); returns how many chunks it holds. A search meanwhile waits on the same lock."""
         return len(self._lexical().chunks)
 
     def search(self, query: str, k: int, doc_ids: Sequence[str] | None = None,
-               titles: dict[str, tuple[str, str]] | None = None) -> list[SearchHit]:
-        """The k best chunks for `query`, with each retriever's score and rank kept for inspection."""
+               titles: dict[str, tuple[str, str]] | None = None,
+               query_vector: Sequence[float] | None = None) -> list[SearchHit]:
+        """The k best chunks for `query`, with each retriever's score and rank kept for inspection
+        (`query_vector`: the query's embedding, when the caller has it already)."""
         wanted = set(doc_ids) if doc_ids else None
         n = max(self.candidates, 3 * k)
-        dense = self.store.query(self.embeddings.embed_query(query), n, list(doc_ids) if doc_ids else None)
+        vector = list(query_vector) if query_vector is not None else self.embeddings.embed_query(query)
+        dense = self.store.query(vector, n, list(doc_ids) if doc_ids else None)
         lexical = self._lexical().search(query, n, wanted)
         by_id: dict[str, Chunk] = {c.id: c for c, _ in dense} | {c.id: c for c, _ in lexical}
         fused = reciprocal_rank_fusion({"dense": [c.id for c, _ in dense], "bm25": [c.id for c, _ in lexical]},

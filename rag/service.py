@@ -16,7 +16,16 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.language_models.chat_models import BaseChatModel
 from pydantic import BaseModel
 
-from rag.answer import ANSWER_SCHEMA, AnswerChain, AnswerEvent, AnswerOptions, ClaimVerifier, clean_question
+from rag.answer import (
+    ANSWER_PREFILL,
+    ANSWER_PREFILL_GRAMMAR,
+    ANSWER_SCHEMA,
+    AnswerChain,
+    AnswerEvent,
+    AnswerOptions,
+    ClaimVerifier,
+    clean_question,
+)
 from rag.brief import Briefing, BriefOptions, BriefPipeline, BriefProgress
 from rag.brief.digest import DIGEST_SCHEMA
 from rag.config import Settings
@@ -243,12 +252,19 @@ class Service:
         options = AnswerOptions(
             k=s.top_k, max_sentences=s.evidence_sentences, max_chars=s.evidence_chars,
             min_evidence_score=s.min_evidence_score, max_question_chars=s.max_question_chars,
-            max_answer_tokens=s.answer_max_tokens, structured=structured_output_kwargs(s, ANSWER_SCHEMA),
-            error_hint=provider_hint(s), verify_mode=s.verify_mode, model_queue=self._model_queue())
+            max_answer_tokens=s.answer_max_tokens,
+            structured=structured_output_kwargs(s, ANSWER_SCHEMA, (ANSWER_PREFILL, ANSWER_PREFILL_GRAMMAR)),
+            error_hint=provider_hint(s), verify_mode=s.verify_mode, model_queue=self._model_queue(),
+            sentence_cache=s.evidence_cache_sentences)
         return AnswerChain(chat_model=self.chat_model, retriever=self.retriever, embeddings=self.embeddings,
                            store=self.store, answer_prompt=load_prompt(s.prompts_dir, "answer"),
                            condense_prompt=load_prompt(s.prompts_dir, "condense_question"), options=options,
                            provenance=self.provenance(), verifier=_LazyVerifier(self))
+
+    def warm(self) -> tuple[int, int]:
+        """Build what the first question would otherwise wait for: the BM25 index and, when the
+        collection's sentences fit their cache, their embeddings. Returns (chunks, sentence vectors)."""
+        return self.retriever.warm(), self.answer_chain.warm()
 
     def _model_queue(self) -> Any:
         """The embedded model's queue length, for the 'waiting for the model' status line."""

@@ -45,14 +45,16 @@ def serve(service: Service, host: str | None = None, port: int | None = None) ->
     host = host or service.settings.host
     port = port or service.settings.port
     app = create_server(service, host=host)
-    threading.Thread(target=_warm, args=(service,), name="warm-bm25", daemon=True).start()
+    threading.Thread(target=_warm, args=(service,), name="warm-indexes", daemon=True).start()
     log.info("serving on http://%s:%d", host, port)
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 def _warm(service: Service) -> None:
-    """Build the BM25 index while the app starts, so the first question does not wait for it."""
+    """Build the BM25 index and embed the collection's sentences while the app starts, so the first
+    question does not wait for them."""
     try:
-        log.info("BM25 index ready: %d chunks", service.retriever.warm())
+        chunks, sentences = service.warm()
+        log.info("ready: BM25 index of %d chunks, %d sentence vectors", chunks, sentences)
     except Exception as exc:  # a store that is down now is reported by the first request instead
-        log.warning("could not build the BM25 index at start-up: %s", exc)
+        log.warning("could not warm the indexes at start-up: %s", exc)

@@ -89,3 +89,27 @@ def test_saved_states_keep_no_logits_and_restore_to_the_same_answer(llm: Any) ->
     finally:
         llm.cache = cache
     assert warm == cold and "2000" in warm
+
+
+def test_a_prefilled_json_answer_streams_text_first_and_parses(llm: Any) -> None:
+    """The answer's JSON opening is written into the prompt and a grammar holds the rest: the first streamed
+    piece already carries answer text, and the whole reply is the schema's JSON with citations."""
+    import json
+
+    from langchain_core.messages import HumanMessage, SystemMessage
+
+    from rag.answer import ANSWER_PREFILL, ANSWER_PREFILL_GRAMMAR
+    from rag.chat_models import LocalChatModel
+    from rag.citations import partial_text
+
+    model = LocalChatModel(llm=llm)
+    messages = [SystemMessage(content='Answer from the evidence. Reply with JSON: {"sentences": [{"text": "one '
+                                      'sentence", "citations": [1]}]}'),
+                HumanMessage(content="Evidence:\nSource: Tass\n[1] Russia deployed 2,000 troops in 2020.\n\n"
+                                     "Question: How many troops did Russia deploy?")]
+    chunks = [str(c.content) for c in model.stream(messages, prefill=ANSWER_PREFILL, grammar=ANSWER_PREFILL_GRAMMAR,
+                                                   max_tokens=80)]
+    assert chunks[0].startswith(ANSWER_PREFILL) and partial_text(chunks[0]).strip(), chunks[:3]
+    reply = json.loads("".join(chunks))
+    assert reply["sentences"] and all(s["citations"] == [1] for s in reply["sentences"])
+    assert "2,000" in reply["sentences"][0]["text"] or "2000" in reply["sentences"][0]["text"]
