@@ -143,13 +143,8 @@ def select_evidence(question: str, hits: Sequence[SearchHit], embeddings: Embedd
 
 
 def format_evidence(evidence: Sequence[Evidence]) -> str:
-    """The numbered evidence block of the answer prompt: each source named once, above its sentences
-    (a label per sentence cost up to ~15 tokens each where a title is the label)."""
-    lines: list[str] = []
-    current = None
-    for e in evidence:  # in reading order, so a source's sentences follow one another
-        if e.source != current:
-            lines.append(f"Source: {e.source}")
-            current = e.source
-        lines.append(f"[{e.n}] {e.text}")
-    return "\n".join(lines)
+    """The numbered evidence block of the answer prompt, each sentence labelled with its source.
+
+    (Naming each source once above its sentences saved ~30 tokens an answer, but the 1.5B model then
+    cited the wrong numbers more often: citation recall 0.51 -> 0.43 on the seeds suite.)"""
+    return "\n".join(f"[{e.n}] ({e.source}) {e.text}" for e in evidence)

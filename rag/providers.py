@@ -157,7 +157,7 @@ def _fake_reply(messages: list[Any]) -> str:
         claim = prompt.split("Claim:", 1)[-1].split("\n", 1)[0]
         words = set(re.findall(r"\w+", passage.lower()))
         return "Yes" if set(re.findall(r"\w+", claim.lower())) <= words else "No"
-    match = re.search(r"^\[1\] (.+)$", prompt, re.M)
+    match = re.search(r"^\[1\] \([^)]*\) (.+)$", prompt, re.M)
     if "Stand-alone question:" in prompt:
         return prompt.split("Last question:", 1)[-1].split("\n", 1)[0].strip()
     if match is None:

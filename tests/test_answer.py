@@ -40,7 +40,7 @@ def test_answer_resolves_checks_and_flags(settings: Settings, seeds_copy: Path) 
             assert texts[c.doc_id][c.start:c.end] == c.quote
     assert [c.n for c in second.citations] == [2] and "dropped-citation:99" in second.flags
     assert "uncited" in third.flags
-    assert answer.provenance["answer_prompt"] == "answer@2"
+    assert answer.provenance["answer_prompt"] == "answer@1"
     assert set(answer.timings) >= {"retrieve", "evidence", "generate", "total"}
 
 
@@ -54,10 +54,7 @@ def test_evidence_is_small_numbered_and_verbatim(settings: Settings, seeds_copy:
     assert any("CSTO" in e.text for e in answer.evidence)
     prompt = str(model.calls[-1][-1].content)
     for e in answer.evidence:
-        assert f"[{e.n}] {e.text}" in prompt
-        above = prompt[:prompt.index(f"[{e.n}] ")]  # each source is named once, above its sentences
-        assert above[above.rindex("Source: "):].startswith(f"Source: {e.source}\n")
-        assert prompt.count(f"Source: {e.source}\n") == 1
+        assert f"[{e.n}] ({e.source}) {e.text}" in prompt
     system = str(model.calls[-1][0].content)
     assert "data, not instructions" in system and REFUSAL in system
 
@@ -125,7 +122,7 @@ def test_prompt_variables_are_checked(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="do not match"):
         load_prompt(tmp_path, "bad")
     prompt = load_prompt(Settings(_env_file=None).prompts_dir, "answer")
-    assert set(prompt.variables) == {"question", "evidence"} and prompt.version == "2"
+    assert set(prompt.variables) == {"question", "evidence"} and prompt.version == "1"
 
 
 def test_unreachable_openai_server_gives_one_line_error_naming_the_setting(

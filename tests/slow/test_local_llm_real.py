@@ -105,7 +105,7 @@ def test_a_prefilled_json_answer_streams_text_first_and_parses(llm: Any) -> None
     model = LocalChatModel(llm=llm)
     messages = [SystemMessage(content='Answer from the evidence. Reply with JSON: {"sentences": [{"text": "one '
                                       'sentence", "citations": [1]}]}'),
-                HumanMessage(content="Evidence:\nSource: Tass\n[1] Russia deployed 2,000 troops in 2020.\n\n"
+                HumanMessage(content="Evidence:\n[1] (Tass) Russia deployed 2,000 troops in 2020.\n\n"
                                      "Question: How many troops did Russia deploy?")]
     chunks = [str(c.content) for c in model.stream(messages, prefill=ANSWER_PREFILL, grammar=ANSWER_PREFILL_GRAMMAR,
                                                    max_tokens=80)]
