@@ -1,6 +1,6 @@
 """Answer latency and cost against the plain LangChain recipe, measured in the same run.
 
-    python benchmarks/answer.py [--questions 3] [--scale-chunks 50000] [--skip-llm]
+    python benchmarks/answer.py [--questions 5] [--scale-chunks 50000] [--skip-llm]
 
 1. Retrieval latency (hybrid search) p50/p95 on the seeds and on >= 50,000 chunks of real news
    text (gensim's Lee corpus, repeated with sentence order perturbed). At scale, stored chunk
@@ -83,7 +83,7 @@ def _timed_stream(model, messages) -> tuple[float, float, str, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--questions", type=int, default=3, help="questions answered by each pipeline")
+    parser.add_argument("--questions", type=int, default=5, help="questions answered by each pipeline")
     parser.add_argument("--scale-chunks", type=int, default=50_000)
     parser.add_argument("--rounds", type=int, default=5, help="passes over the search queries")
     parser.add_argument("--skip-llm", action="store_true", help="retrieval latency only")
