@@ -67,3 +67,8 @@ def test_negation_in_sentences_joined_without_spaces_does_not_fire() -> None:
                                 passage).ok
     assert deterministic_checks("The Lords report says fishing communities do not risk being marginalised in the "
                                 "talks.", passage).contradiction
+
+
+def test_a_name_in_the_possessive_counts_as_mentioned() -> None:
+    passage = "Caucasus Watch: Galuzin said that Russia's role and Pashinyan’s offer matter."
+    assert deterministic_checks("According to Caucasus Watch, Galuzin spoke of Russia and Pashinyan.", passage).ok

@@ -85,10 +85,15 @@ def extract_names(text: str) -> set[str]:
             if opening and " " not in match.group(1) and match.group(1).lower().endswith(("ly", "ing")):
                 continue  # "Recently", "Following": capitalised only because they open the sentence
             for word in re.split(r"\s+", match.group(1)):
-                word = word.strip(".’'-").removesuffix("’s").removesuffix("'s")
+                word = _possessive(word.strip(".’'-"))
                 if len(word) > 2 and word.lower() not in _COMMON_CAPS and not word.isdigit() and word != "UNK":
                     names.add(word)
     return names
+
+
+def _possessive(word: str) -> str:
+    """"Russia's" -> "Russia" (names in claims are compared without it)."""
+    return word.removesuffix("’s").removesuffix("'s")
 
 
 def has_negation(text: str) -> bool:
@@ -138,7 +143,7 @@ def deterministic_checks(claim: str, passage: str) -> CheckResult:
     if missing_months:
         result.issues.append(f"date ({', '.join(sorted(missing_months))}) not in the passage")
         result.contradiction = result.contradiction or (same_fact and bool(_months(aligned)))
-    passage_words = {_stem(w) for w in re.findall(r"[\w’'-]+", passage)}
+    passage_words = {_stem(_possessive(w)) for w in re.findall(r"[\w’'-]+", passage)}
     missing = sorted(n for n in extract_names(claim) if _stem(n) not in passage_words)
     if missing:
         result.issues.append(f"name(s) {', '.join(missing)} not in the passage")
