@@ -59,3 +59,10 @@ def test_partial_text_while_streaming() -> None:
     assert partial_text('{"sentences": [{"text": "Alpha sa') == "Alpha sa"
     assert partial_text('{"sentences": [{"text": "A \\u201cq\\u201d [1].", "citations": [1]}, {"text": "B') \
         == "A “q”. B"
+
+
+def test_partial_plain_text_hides_markers_even_half_written() -> None:
+    """A server answering in plain text (structured output off) streams `[n]` markers; none is shown."""
+    assert partial_text("Russia sent 2,000 troops [1") == "Russia sent 2,000 troops"
+    assert partial_text("Russia sent 2,000 troops [1, 2]. According to Alwaght") == \
+        "Russia sent 2,000 troops. According to Alwaght"
