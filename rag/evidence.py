@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import islice
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -80,21 +81,10 @@ class SentenceVectors:
 
     def warm(self, texts: Iterable[str], limit: int, batch: int = 64) -> int:
         """Embed the candidate sentences of `texts` (chunks) ahead, at most `limit`; returns how many are kept."""
-        pending: list[str] = []
-        seen = 0
-        for text in texts:
-            for sent in split_sentences(text):
-                if len(sent.text.split()) < _MIN_WORDS or seen >= limit:
-                    continue
-                seen += 1
-                pending.append(sent.text)
-                if len(pending) == batch:
-                    self.get(pending)
-                    pending = []
-            if seen >= limit:
-                break
-        if pending:
-            self.get(pending)
+        sentences = list(islice((s.text for text in texts for s in split_sentences(text)
+                                 if len(s.text.split()) >= _MIN_WORDS), limit))
+        for start in range(0, len(sentences), batch):
+            self.get(sentences[start:start + batch])
         return len(self)
 
     def _embed(self, texts: list[str]) -> list[np.ndarray]:

@@ -11,11 +11,13 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from rag.chat_models import LocalChatModel, first_token_probability
+from rag.evidence import SentenceVectors
 from rag.ingest.sentences import split_sentences
 from rag.prompts import Prompt
 from rag.retrieval import tokenize
@@ -28,11 +30,13 @@ _YES = ["Yes", "yes", " Yes", "YES"]
 _NO = ["No", "no", " No", "NO"]
 
 
-def trim_passage(claim: str, passage: str, embeddings: Embeddings | None, max_chars: int = 1500) -> str:
+def trim_passage(claim: str, passage: str, embeddings: Embeddings | None, max_chars: int = 1500,
+                 vectors: SentenceVectors | None = None) -> str:
     """The passage sentences that bear most on the claim, in their original order, within max_chars.
 
     Short passages are returned whole. Sentences are ranked by cosine similarity (when embeddings
     are given) plus shared content words, so a claim needing two sentences gets both (the union).
+    `vectors` keeps the passage sentences' embeddings for the next claim on the same passage.
     """
     if len(passage) <= max_chars:
         return passage
@@ -40,9 +44,9 @@ def trim_passage(claim: str, passage: str, embeddings: Embeddings | None, max_ch
     terms = set(tokenize(claim))
     lexical = [len(terms & set(tokenize(s.text))) / max(len(terms), 1) for s in sentences]
     if embeddings is not None:
-        query = embeddings.embed_query(claim)
-        vectors = embeddings.embed_documents([s.text for s in sentences])
-        dense = [sum(a * b for a, b in zip(query, v, strict=True)) for v in vectors]
+        texts = [s.text for s in sentences]
+        matrix = vectors.get(texts) if vectors is not None else np.asarray(embeddings.embed_documents(texts))
+        dense = (matrix @ np.asarray(embeddings.embed_query(claim), dtype=matrix.dtype)).tolist()
     else:
         dense = [0.0] * len(sentences)
     order = sorted(range(len(sentences)), key=lambda i: 0.6 * dense[i] + 0.4 * lexical[i], reverse=True)

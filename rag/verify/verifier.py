@@ -122,6 +122,7 @@ class Verifier:
     def __init__(self, scorers: Sequence[Scorer], *, calibration: Calibration | None = None,
                  embeddings: Embeddings | None = None, cache: VerdictCache | None = None,
                  max_passage_chars: int = 1500) -> None:
+        from rag.evidence import SentenceVectors
         from rag.verify.judge import trim_passage
 
         self.scorers = list(scorers)
@@ -130,6 +131,9 @@ class Verifier:
         self.cache = cache or VerdictCache(None)
         self.max_passage_chars = max_passage_chars
         self._trim = trim_passage
+        # A multi-sentence claim cuts the same passage once per sentence, and evaluation sets pair one
+        # article with several summaries: its sentences are embedded once.
+        self._passage_vectors = SentenceVectors(embeddings, 5_000) if embeddings is not None else None
         self.name = "+".join(s.name for s in self.scorers) + "+checks"
 
     def verify(self, claim: str, passages: Sequence[str]) -> Verdict:
@@ -139,15 +143,17 @@ class Verifier:
         passage trimmed for it, and the lowest score counts.
         """
         passage = "\n".join(p.strip() for p in passages if p.strip())
-        trimmed = self._trim(claim, passage, self.embeddings, self.max_passage_chars)
+        trimmed = self._cut(claim, passage)
         parts = claim_parts(claim)
-        pieces = [(claim, trimmed)] if parts == [claim] else \
-            [(part, self._trim(part, passage, self.embeddings, self.max_passage_chars)) for part in parts]
+        pieces = [(claim, trimmed)] if parts == [claim] else [(part, self._cut(part, passage)) for part in parts]
         scores = [min(self._score(scorer, part, text) for part, text in pieces) for scorer in self.scorers]
         checks = deterministic_checks(claim, passage)
         label, score = combine(scores, checks.issues, checks.contradiction, self.calibration.threshold)
         return Verdict(label=label, score=round(score, 4), support=tuple(_support(claim, trimmed)),
                        judge=self.name + (f" [{'; '.join(checks.issues)}]" if checks.issues else ""))
+
+    def _cut(self, claim: str, passage: str) -> str:
+        return self._trim(claim, passage, self.embeddings, self.max_passage_chars, self._passage_vectors)
 
     def _score(self, scorer: Scorer, claim: str, passage: str) -> float:
         key = self.cache.key(scorer.name, claim, passage)
