@@ -8,6 +8,7 @@ never states, a name the passage never mentions, a negation the passage lacks).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from rag.ingest.sentences import split_sentences
@@ -76,19 +77,65 @@ def _months(text: str) -> set[str]:
     return {m[:3] for m in _MONTHS if m in words}
 
 
-def extract_names(text: str) -> set[str]:
-    """Capitalised names not at the start of a sentence (people, places, organisations)."""
-    names = set()
+def _cap_runs(text: str) -> list[list[str]]:
+    """Runs of capitalised words not opening a sentence with an -ly/-ing word, cleaned of edges and possessives."""
+    runs = []
     for sentence in re.split(r"(?<=[.!?])\s+|\n", text):
         for match in _CAP_RUN.finditer(sentence):
             opening = match.start() == len(sentence) - len(sentence.lstrip())
             if opening and " " not in match.group(1) and match.group(1).lower().endswith(("ly", "ing")):
                 continue  # "Recently", "Following": capitalised only because they open the sentence
-            for word in re.split(r"\s+", match.group(1)):
-                word = _possessive(word.strip(".’'-"))
-                if len(word) > 2 and word.lower() not in _COMMON_CAPS and not word.isdigit() and word != "UNK":
-                    names.add(word)
-    return names
+            runs.append([_possessive(word.strip(".’'-")) for word in re.split(r"\s+", match.group(1))])
+    return runs
+
+
+def _is_name(word: str) -> bool:
+    return (len(word) > 2 and word.lower() not in _COMMON_CAPS and word.lower() not in _MONTHS
+            and not word.isdigit() and word != "UNK")
+
+
+def extract_names(text: str) -> set[str]:
+    """Capitalised names not at the start of a sentence (people, places, organisations); months are
+    left to the date check."""
+    return {word for run in _cap_runs(text) for word in run if _is_name(word)}
+
+
+def _initials(run: Sequence[str]) -> str:
+    """"The United States" -> "US", "District of Columbia" -> "DC"."""
+    return "".join(w[0] for w in run if w and w[0].isupper() and w.lower() not in _COMMON_CAPS)
+
+
+class _PassageNames:
+    """How a passage can name something: its words (stemmed), its acronyms with the dots taken out
+    ("U.S." -> "US") and the initials of its capitalised runs ("United States" -> "US")."""
+
+    def __init__(self, passage: str) -> None:
+        words = re.findall(r"[\w’'.-]+", passage)
+        self.stems = {_stem(_possessive(w.strip(".’'-"))) for w in words}
+        self.acronyms = {w.replace(".", "") for w in words if w.replace(".", "").isupper()}
+        self.acronyms |= {_initials(run) for run in _cap_runs(passage) if len(_initials(run)) > 1}
+
+    def mentions(self, word: str, run: Sequence[str]) -> bool:
+        """Whether a claim's name word (in its capitalised run) is in the passage: the same word, a
+        form sharing all but its last three letters ("Libyan" / "Libya", "Presidential" /
+        "President"), an acronym for it, or its run spelled out as the passage's acronym."""
+        bare = word.replace(".", "")
+        if _stem(word) in self.stems or (bare.isupper() and bare in self.acronyms):
+            return True
+        if len(_initials(run)) > 1 and _initials(run) in self.acronyms:
+            return True
+        low = word.lower()
+        return len(low) >= 5 and any(_shared_prefix(low, stem) >= max(5, min(len(low), len(stem)) - 3)
+                                     for stem in self.stems if stem[:3] == low[:3])
+
+
+def _shared_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
 
 
 def _possessive(word: str) -> str:
@@ -143,8 +190,9 @@ def deterministic_checks(claim: str, passage: str) -> CheckResult:
     if missing_months:
         result.issues.append(f"date ({', '.join(sorted(missing_months))}) not in the passage")
         result.contradiction = result.contradiction or (same_fact and bool(_months(aligned)))
-    passage_words = {_stem(_possessive(w)) for w in re.findall(r"[\w’'-]+", passage)}
-    missing = sorted(n for n in extract_names(claim) if _stem(n) not in passage_words)
+    names = _PassageNames(passage)
+    missing = sorted({word for run in _cap_runs(claim) for word in run
+                      if _is_name(word) and not names.mentions(word, run)})
     if missing:
         result.issues.append(f"name(s) {', '.join(missing)} not in the passage")
     # A negation flip is the same sentence with "not" added or removed; at looser alignments a
