@@ -24,6 +24,7 @@ class LabelledPair(BaseModel):
     premise: str
     claim: str
     label: int
+    file: str = ""  # the file it was read from (a development set is a file)
 
 
 class JudgeMetrics(BaseModel):
@@ -46,6 +47,7 @@ class JudgeReport(BaseModel):
     pairs_per_s: float
     overall: JudgeMetrics
     by_dataset: dict[str, JudgeMetrics]
+    by_file: dict[str, JudgeMetrics] = {}
     rows: list[dict[str, object]]
 
 
@@ -64,6 +66,7 @@ def load_pairs(paths: Sequence[Path]) -> list[LabelledPair]:
                 data = json.loads(line)
                 data.setdefault("id", f"{path.stem}:{number}")
                 data.setdefault("dataset", path.stem)
+                data["file"] = path.name
                 pairs.append(LabelledPair.model_validate(data))
             except ValueError as exc:
                 reason = str(exc).splitlines()[0]
@@ -108,8 +111,8 @@ def evaluate_judge(pairs: Sequence[LabelledPair], verify: Callable[[str, str], V
     started = time.perf_counter()
     for i, pair in enumerate(pairs):
         verdict = verify(pair.claim, pair.premise)
-        rows.append({"id": pair.id, "dataset": pair.dataset, "label": pair.label, "score": verdict.score,
-                     "verdict": verdict.label, "judge": verdict.judge})
+        rows.append({"id": pair.id, "dataset": pair.dataset, "file": pair.file, "label": pair.label,
+                     "score": verdict.score, "verdict": verdict.label, "judge": verdict.judge})
         if on_progress is not None:
             on_progress(i + 1, len(pairs))
     seconds = time.perf_counter() - started
@@ -120,9 +123,12 @@ def evaluate_judge(pairs: Sequence[LabelledPair], verify: Callable[[str, str], V
         return _metrics(labels, scores, [int(r["verdict"] == "supported") for r in selected])
 
     datasets = sorted({str(r["dataset"]) for r in rows})
+    files_seen = sorted({str(r["file"]) for r in rows if r["file"]})  # per file only when there are several
     return JudgeReport(judge=judge, threshold=threshold, threshold_provenance=threshold_provenance,
                        files=list(files), seconds=round(seconds, 2),
                        pairs_per_s=round(len(rows) / seconds, 3) if seconds else 0.0,
                        overall=metrics_of(rows),
                        by_dataset={d: metrics_of([r for r in rows if r["dataset"] == d]) for d in datasets},
+                       by_file={f: metrics_of([r for r in rows if r["file"] == f]) for f in files_seen}
+                       if len(files_seen) > 1 else {},
                        rows=rows)

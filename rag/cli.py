@@ -452,7 +452,7 @@ def _judge(service: Service, files: list[Path], limit: int | None, seed: int) ->
 
 def _print_judge_report(report: Any) -> None:
     table = Table("set", "pairs", "bal. acc", "unsup. P", "unsup. R", "ROC-AUC", "best t", "bal. acc @best")
-    for name, m in [("all", report.overall), *report.by_dataset.items()]:
+    for name, m in [("all", report.overall), *report.by_file.items(), *report.by_dataset.items()]:
         table.add_row(name, str(m.n), f"{m.balanced_accuracy:.3f}", f"{m.unsupported_precision:.3f}",
                       f"{m.unsupported_recall:.3f}", f"{m.roc_auc:.3f}", f"{m.best_threshold:.3f}",
                       f"{m.best_balanced_accuracy:.3f}")

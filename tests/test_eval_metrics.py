@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
 
-from evals.judge import LabelledPair, evaluate_judge, sample_pairs
+from evals.judge import LabelledPair, evaluate_judge, load_pairs, sample_pairs
 from evals.metrics import balanced_accuracy, best_threshold, precision_recall, roc_auc
 from rag.types import Verdict
 
@@ -56,6 +57,23 @@ def test_evaluate_judge_scores_against_labels() -> None:
     report = evaluate_judge(pairs, verify, judge="t", threshold=0.5, threshold_provenance="test", files=[])
     assert report.overall.balanced_accuracy == 1.0 and report.overall.roc_auc == 1.0
     assert report.by_dataset["x"].n == 6 and report.pairs_per_s > 0
+
+
+def test_judge_report_gives_each_development_set_file_its_own_row(tmp_path) -> None:
+    for name, labels in (("a.jsonl", [1, 0, 1, 0]), ("b.jsonl", [1, 0])):
+        (tmp_path / name).write_text("".join(
+            json.dumps({"premise": "p", "claim": f"{name}{i}", "label": y, "dataset": "d"}) + "\n"
+            for i, y in enumerate(labels)), encoding="utf-8")
+    pairs = load_pairs([tmp_path / "a.jsonl", tmp_path / "b.jsonl"])
+
+    def verify(claim: str, premise: str) -> Verdict:  # right on a.jsonl, always "supported" on b.jsonl
+        label = next(p.label for p in pairs if p.claim == claim) if claim.startswith("a") else 1
+        return Verdict(label="supported" if label else "unsupported", score=0.9 if label else 0.1)
+
+    report = evaluate_judge(pairs, verify, judge="t", threshold=0.5, threshold_provenance="test", files=[])
+    assert {k: (m.n, m.balanced_accuracy) for k, m in report.by_file.items()} == {"a.jsonl": (4, 1.0),
+                                                                              "b.jsonl": (2, 0.5)}
+    assert list(report.by_dataset) == ["d"]
 
 
 @pytest.mark.parametrize("line", ['{"premise": "p"}', "not json"])

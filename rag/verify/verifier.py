@@ -58,6 +58,7 @@ def write_calibration(path: Path, report: object) -> Calibration:
                   f"{', '.join(Path(f).name for f in report.files)} ({report.judge}, "  # type: ignore[attr-defined]
                   f"{datetime.now(UTC).date().isoformat()})")
     data = {"threshold": overall.best_threshold, "provenance": provenance,
+            "by_file": {k: v.model_dump() for k, v in report.by_file.items()},  # type: ignore[attr-defined]
             "by_dataset": {k: v.model_dump() for k, v in report.by_dataset.items()}}  # type: ignore[attr-defined]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
