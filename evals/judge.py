@@ -123,12 +123,12 @@ def evaluate_judge(pairs: Sequence[LabelledPair], verify: Callable[[str, str], V
         return _metrics(labels, scores, [int(r["verdict"] == "supported") for r in selected])
 
     datasets = sorted({str(r["dataset"]) for r in rows})
-    files_seen = sorted({str(r["file"]) for r in rows if r["file"]})  # per file only when there are several
+    files_seen = sorted({str(r["file"]) for r in rows if r["file"]})
+    by_file = {f: metrics_of([r for r in rows if r["file"] == f]) for f in files_seen} if len(files_seen) > 1 else {}
     return JudgeReport(judge=judge, threshold=threshold, threshold_provenance=threshold_provenance,
                        files=list(files), seconds=round(seconds, 2),
                        pairs_per_s=round(len(rows) / seconds, 3) if seconds else 0.0,
                        overall=metrics_of(rows),
                        by_dataset={d: metrics_of([r for r in rows if r["dataset"] == d]) for d in datasets},
-                       by_file={f: metrics_of([r for r in rows if r["file"] == f]) for f in files_seen}
-                       if len(files_seen) > 1 else {},
+                       by_file=by_file,
                        rows=rows)

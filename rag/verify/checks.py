@@ -113,16 +113,16 @@ class _PassageNames:
         words = re.findall(r"[\w’'.-]+", passage)
         self.stems = {_stem(_possessive(w.strip(".’'-"))) for w in words}
         self.acronyms = {w.replace(".", "") for w in words if w.replace(".", "").isupper()}
-        self.acronyms |= {_initials(run) for run in _cap_runs(passage) if len(_initials(run)) > 1}
+        self.acronyms |= {initials for initials in map(_initials, _cap_runs(passage)) if len(initials) > 1}
 
     def mentions(self, word: str, run: Sequence[str]) -> bool:
         """Whether a claim's name word (in its capitalised run) is in the passage: the same word, a
         form sharing all but its last three letters ("Libyan" / "Libya", "Presidential" /
         "President"), an acronym for it, or its run spelled out as the passage's acronym."""
-        bare = word.replace(".", "")
+        bare, initials = word.replace(".", ""), _initials(run)
         if _stem(word) in self.stems or (bare.isupper() and bare in self.acronyms):
             return True
-        if len(_initials(run)) > 1 and _initials(run) in self.acronyms:
+        if len(initials) > 1 and initials in self.acronyms:
             return True
         low = word.lower()
         return len(low) >= 5 and any(_shared_prefix(low, stem) >= max(5, min(len(low), len(stem)) - 3)
@@ -130,6 +130,7 @@ class _PassageNames:
 
 
 def _shared_prefix(a: str, b: str) -> int:
+    """How many leading letters two words share."""
     n = 0
     for x, y in zip(a, b, strict=False):
         if x != y:
