@@ -24,6 +24,8 @@ _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "k": 1e3, "m": 1e6, "bn": 1e9}
 _NUM = re.compile(
     r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s*(thousand|million|billion|trillion|bn|k|m)\b)?", re.I)
+_YEAR_RANGE = re.compile(r"\b(1[89]|20)(\d{2})\s*[-–—/]\s*(\d{2})\b(?![-–—/.,]?\d)")
+_CLAUSE = re.compile(r"[,;:]\s+|\s+(?:and|but|while|whereas|although|though)\s+|\s+[–—-]\s+")
 _NEGATION = re.compile(
     r"\b(not|no|never|none|nobody|nothing|neither|nor|without|cannot|can't|won't|didn't|doesn't|don't|isn't|"
     r"aren't|wasn't|weren't|hasn't|haven't|hadn't|failed to|denied|denies|deny|refused|rejects?|rejected)\b", re.I)
@@ -64,12 +66,23 @@ def _value(number: str, scale: str | None) -> float:
 
 
 def extract_numbers(text: str) -> set[float]:
-    """Numeric values stated in text ("2,000", "1.5 million", "94 per cent", "twelve"), years included."""
+    """Numeric values stated in text ("2,000", "1.5 million", "94 per cent", "twelve"), years included
+    ("2018–19" is 2018 and 2019)."""
+    text = _YEAR_RANGE.sub(_spell_year_range, text)
     values = {_value(m.group(1), m.group(2)) for m in _NUM.finditer(text)}
     for word in re.findall(r"[a-z]+", text.lower()):
         if word in _NUMBER_WORDS and word not in {"hundred", "thousand", "million", "billion"}:
             values.add(float(_NUMBER_WORDS[word]))
     return values
+
+
+def _spell_year_range(match: re.Match[str]) -> str:
+    """"2018–19" -> "2018 - 2019" (and "1999/00" -> "1999 - 2000"); left alone unless the second
+    year follows the first by one to ten years ("2018-05" is a month)."""
+    start = int(match.group(1) + match.group(2))
+    end = start // 100 * 100 + int(match.group(3))
+    end += 100 if end < start else 0
+    return f"{start} - {end}" if 0 < end - start <= 10 else match.group(0)
 
 
 def _months(text: str) -> set[str]:
@@ -111,7 +124,8 @@ class _PassageNames:
 
     def __init__(self, passage: str) -> None:
         words = re.findall(r"[\w’'.-]+", passage)
-        self.stems = {_stem(_possessive(w.strip(".’'-"))) for w in words}
+        parts = [part for w in words for part in w.split("-")] if "-" in passage else words
+        self.stems = {_stem(_possessive(w.strip(".’'-"))) for w in [*words, *parts]}
         self.acronyms = {w.replace(".", "") for w in words if w.replace(".", "").isupper()}
         self.acronyms |= {initials for initials in map(_initials, _cap_runs(passage)) if len(initials) > 1}
 
@@ -126,7 +140,19 @@ class _PassageNames:
             return True
         low = word.lower()
         return len(low) >= 5 and any(_shared_prefix(low, stem) >= max(5, min(len(low), len(stem)) - 3)
-                                     for stem in self.stems if stem[:3] == low[:3])
+                                     or (len(low) >= 6 and _one_letter_apart(low, stem))
+                                     for stem in self.stems if stem[:2] == low[:2])
+
+
+def _one_letter_apart(a: str, b: str) -> bool:
+    """A spelling variant: one letter added, dropped or changed ("Paterson" / "Patterson")."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    head = _shared_prefix(a, b)
+    if len(a) == len(b):
+        return a[head + 1:] == b[head + 1:]
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return short[head:] == long[head + 1:]
 
 
 def _shared_prefix(a: str, b: str) -> int:
@@ -172,6 +198,13 @@ def aligned_sentence(claim: str, passage: str) -> tuple[str, float]:
     return best, share
 
 
+def _clauses_about(claim: str, sentence: str) -> str:
+    """The clauses of `sentence` that share a content word with the claim: "X amassed the largest
+    collection, and it never would have happened without Y" is not a negated "X amassed ..."."""
+    words = _content(claim)
+    return " ".join(c for c in _CLAUSE.split(sentence) if words & _content(c))
+
+
 def deterministic_checks(claim: str, passage: str) -> CheckResult:
     """Numbers, months, names and negation of `claim` compared with `passage`.
 
@@ -199,7 +232,7 @@ def deterministic_checks(claim: str, passage: str) -> CheckResult:
     # A negation flip is the same sentence with "not" added or removed; at looser alignments a
     # differing negation is paraphrase, not evidence (on FRANK and WiCE it fired as often on
     # supported claims as on unsupported ones).
-    if share >= _FLIP_SHARE and has_negation(claim) != has_negation(aligned):
+    if share >= _FLIP_SHARE and has_negation(claim) != has_negation(_clauses_about(claim, aligned)):
         result.issues.append("negation differs from the passage")
         result.contradiction = True
     return result
