@@ -9,7 +9,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install model browser ingest run test test-fast lint bench bench-ingest bench-embed bench-answer bench-brief bench-guide bench-load bench-scale clean
+.PHONY: install model browser ingest run test test-fast lint bench bench-ingest bench-embed bench-answer bench-answer-suite bench-brief bench-guide bench-load bench-scale clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,7 +48,7 @@ lint: install
 	$(BIN)/ruff check rag ui evals tests benchmarks
 	$(BIN)/mypy rag ui evals
 
-bench: bench-embed bench-ingest bench-answer bench-brief bench-guide bench-load bench-scale
+bench: bench-embed bench-ingest bench-answer bench-answer-suite bench-brief bench-guide bench-load bench-scale
 
 bench-ingest: install
 	$(BIN)/python benchmarks/ingest.py
@@ -58,6 +58,9 @@ bench-embed: install
 
 bench-answer: model
 	$(BIN)/python benchmarks/answer.py
+
+bench-answer-suite: model
+	$(BIN)/python benchmarks/answer_suite.py
 
 bench-brief: model
 	$(BIN)/python benchmarks/brief.py

@@ -27,11 +27,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from langchain_core.messages import HumanMessage, SystemMessage
 
 from benchmarks.corpus import lee_articles, perturbed, write_corpus
-from benchmarks.seeded import seeded_service
-from rag.config import REPO_ROOT, Settings
+from benchmarks.seeded import seeded_service, stuff_messages, stuff_service, timed_answer, timed_stream
+from rag.config import Settings
 from rag.embeddings import HashingEmbeddings
 from rag.service import Service
 
@@ -46,11 +45,6 @@ SEARCHES = [q for q, _ in QUESTIONS] + [
     "Zakharova CSTO fake monitors", "Lavrov confidence-building measures", "Zangezor corridor Iran",
     "United States undermine Russia mediation", "Turkey support for Azerbaijan", "Blinken Washington meeting",
 ]
-STUFF_PROMPT = ("Use the following pieces of context to answer the question at the end. If you don't know the "
-                "answer, just say that you don't know, don't try to make up an answer.\n\n{context}\n\n"
-                "Question: {question}\nHelpful Answer:")
-
-
 def _percentiles(samples: list[float]) -> str:
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
@@ -66,19 +60,6 @@ def _search_latency(service: Service, rounds: int) -> list[float]:
             service.retriever.search(query, service.settings.top_k)
             samples.append(time.perf_counter() - started)
     return samples
-
-
-def _timed_stream(model, messages) -> tuple[float, float, str, int]:
-    model.llm.reset()  # the live KV cache is dropped; saved prefix states (prompt cache) stay, as in the app
-    started = time.perf_counter()
-    first, text, prompt_tokens = 0.0, "", 0
-    for chunk in model.stream(messages):
-        if chunk.content and not first:
-            first = time.perf_counter() - started
-        text += str(chunk.content)
-        if chunk.usage_metadata:
-            prompt_tokens = chunk.usage_metadata["input_tokens"]
-    return first, time.perf_counter() - started, text, prompt_tokens
 
 
 def main() -> None:
@@ -115,30 +96,14 @@ def main() -> None:
         if args.skip_llm:
             return
 
-        base = Service(Settings(_env_file=None, data_dir=root / "base", chroma_host=None, chunk_size=1000,
-                                chunk_overlap=200, llm_model_path=ours.settings.llm_model_path),
-                       embeddings=ours.embeddings, chat_model=ours.chat_model)
-        base.ingest([REPO_ROOT / "seeds"])
+        base = stuff_service(root / "base", ours)
         rows = []
         verify_s: list[tuple[int, float]] = []
         for question, facts in QUESTIONS[: args.questions]:
-            model = ours.chat_model
-            model.llm.reset()
-            started = time.perf_counter()
-            first = 0.0
-            answer = None
-            for event in ours.ask_stream(question):
-                if event.kind == "partial" and not first:
-                    first = time.perf_counter() - started
-                answer = event.answer or answer
-            assert answer is not None
-            ours_row = (first, time.perf_counter() - started, answer.text, answer.usage.get("input_tokens", 0))
+            first, total, answer = timed_answer(ours, question)
+            ours_row = (first, total, answer.text, answer.usage.get("input_tokens", 0))
             verify_s.append((len(answer.sentences), answer.timings.get("verify", 0.0)))
-            vector = base.embeddings.embed_query(question)
-            context = "\n\n".join(c.text for c, _ in base.store.query(vector, 4))
-            messages = [SystemMessage(content="You are a helpful assistant."),
-                        HumanMessage(content=STUFF_PROMPT.format(context=context, question=question))]
-            base_row = _timed_stream(model, messages)
+            base_row = timed_stream(ours.chat_model, stuff_messages(base, question))
             rows.append((question, facts, ours_row, base_row))
             for name, row in (("ours", ours_row), ("baseline", base_row)):
                 ok = all(f.lower() in row[2].lower() for f in facts)
