@@ -67,6 +67,9 @@ class AnswerOptions:
     k: int = 6
     max_sentences: int = 8
     max_chars: int = 1600
+    #: Sentences always shown, and how far below the best one a further sentence may score (0: no limit).
+    min_sentences: int = 3
+    score_margin: float = 0.0
     min_evidence_score: float = 0.25
     max_question_chars: int = 2000
     max_answer_tokens: int = 320
@@ -190,7 +193,8 @@ class AnswerChain:
             standalone, self.options.k, doc_ids, titles, query_vector=query_vector))
         evidence = self._timed(timings, "evidence", lambda: select_evidence(
             standalone, hits, self.embeddings, records, max_sentences=self.options.max_sentences,
-            max_chars=self.options.max_chars, vectors=self.sentence_vectors, query_vector=query_vector))
+            max_chars=self.options.max_chars, min_sentences=self.options.min_sentences,
+            margin=self.options.score_margin, vectors=self.sentence_vectors, query_vector=query_vector))
         base = dict(question=question, standalone_question=standalone, evidence=tuple(evidence),
                     retrieved=tuple(hits), provenance=self.provenance)
         if not evidence or max(e.score for e in evidence) < self.options.min_evidence_score:

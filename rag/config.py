@@ -73,8 +73,14 @@ class Settings(BaseSettings):
     chunk_size: int = Field(800, ge=100, description="Target chunk length in characters.")
     chunk_overlap: int = Field(160, ge=0, description="Characters of trailing sentences repeated in the next chunk.")
     top_k: int = Field(6, ge=1, description="Chunks retrieved per query.")
-    evidence_sentences: int = Field(6, ge=1, description="Most evidence sentences shown to the model per answer.")
+    evidence_sentences: int = Field(5, ge=1, description="Most evidence sentences shown to the model per answer "
+                                    "(prompt tokens are the cost of the first answer token on a CPU).")
     evidence_chars: int = Field(1200, ge=200, description="Character budget of the evidence block (prompt cost).")
+    evidence_min_sentences: int = Field(3, ge=1, description="Evidence sentences always shown (when retrieved), "
+                                        "whatever their score.")
+    evidence_score_margin: float = Field(
+        0.2, ge=0, description="Past the first `evidence_min_sentences`, a sentence is shown only if it scores "
+        "within this of the best one (0: no margin, fill the budget).")
     evidence_cache_sentences: int = Field(
         20_000, ge=0, description="Sentence embeddings kept for evidence selection (~1.5 kB each); `sourcebrief "
         "serve` embeds a collection's sentences ahead when they fit, so a question embeds only itself.")
@@ -152,6 +158,7 @@ class Settings(BaseSettings):
         keys = [
             "embedding_provider", "embedding_backend", "embedding_model", "llm_provider", "llm_model",
             "llm_context", "chunk_size", "chunk_overlap", "top_k", "evidence_sentences", "evidence_chars",
+            "evidence_min_sentences", "evidence_score_margin",
             "min_evidence_score", "answer_max_tokens", "structured_output", "verify_mode", "verify_passage_chars",
         ]
         data = self.model_dump(mode="json", include=set(keys))

@@ -251,6 +251,7 @@ class Service:
         s = self.settings
         options = AnswerOptions(
             k=s.top_k, max_sentences=s.evidence_sentences, max_chars=s.evidence_chars,
+            min_sentences=s.evidence_min_sentences, score_margin=s.evidence_score_margin,
             min_evidence_score=s.min_evidence_score, max_question_chars=s.max_question_chars,
             max_answer_tokens=s.answer_max_tokens,
             structured=structured_output_kwargs(s, ANSWER_SCHEMA, (ANSWER_PREFILL, ANSWER_PREFILL_GRAMMAR)),
