@@ -40,7 +40,7 @@ def test_answer_resolves_checks_and_flags(settings: Settings, seeds_copy: Path) 
             assert texts[c.doc_id][c.start:c.end] == c.quote
     assert [c.n for c in second.citations] == [2] and "dropped-citation:99" in second.flags
     assert "uncited" in third.flags
-    assert answer.provenance["answer_prompt"] == "answer@1"
+    assert answer.provenance["answer_prompt"] == "answer@2"
     assert set(answer.timings) >= {"retrieve", "evidence", "generate", "total"}
 
 

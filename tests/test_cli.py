@@ -42,7 +42,7 @@ def test_ingest_sources_retrieve_ask(env: dict[str, str], tmp_path: Path) -> Non
     answer = json.loads(_run(env, "ask", "What did Zakharova say about the CSTO?", "--json"))
     assert answer["sentences"][0]["citations"][0]["quote"]
     assert answer["sentences"][0]["verdict"]["label"] in {"supported", "unsupported", "contradicted"}
-    assert answer["provenance"]["answer_prompt"] == "answer@1"
+    assert answer["provenance"]["answer_prompt"] == "answer@2"
     markdown = _run(env, "ask", "What did Zakharova say about the CSTO?", "--markdown", "--verify", "off")
     assert "[^" in markdown and '"' in markdown.split("[^", 2)[-1]
 
