@@ -122,7 +122,18 @@ def test_prompt_variables_are_checked(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="do not match"):
         load_prompt(tmp_path, "bad")
     prompt = load_prompt(Settings(_env_file=None).prompts_dir, "answer")
-    assert set(prompt.variables) == {"question", "evidence"} and prompt.version == "1"
+    assert set(prompt.variables) == {"question", "evidence"} and prompt.version == "2"
+
+
+def test_the_answer_prompt_names_no_real_source_as_its_example() -> None:
+    """The 1.5B model copies an example's outlet onto other sources' sentences ("According to Caucasus
+    Watch" for an Alwaght quote): the attribution rule points at the cited line's label instead."""
+    text = (Settings(_env_file=None).prompts_dir / "answer.md").read_text(encoding="utf-8")
+    seeds = Settings(_env_file=None).prompts_dir.parent / "seeds"
+    outlets = {"Caucasus Watch", "Alwaght", "Igor Chalenko", "Zakharova", "Galuzin"}
+    assert all(o in " ".join(p.read_text(encoding="utf-8") for p in seeds.iterdir()) for o in outlets)
+    assert not [o for o in outlets if o in text]
+    assert "source in parentheses on the evidence line you cite" in text
 
 
 def test_unreachable_openai_server_gives_one_line_error_naming_the_setting(
