@@ -116,8 +116,26 @@ def resolve_citations(pairs: Sequence[tuple[str, list[int]]], evidence: Sequence
                      end=e.end) for e in (by_n[n] for n in numbers if n in by_n))
         if not citations:
             flags.append("uncited")
+        named = _name_the_source(text, [by_n[n].source for n in numbers if n in by_n])
+        if named != text:
+            text, flags = named, [*flags, "source-named"]
         sentences.append(AnswerSentence(text=text, citations=citations, flags=tuple(flags)))
     return sentences
+
+
+_VAGUE_SOURCE = re.compile(r"^according to (?:the )?(?:provided |given )?"
+                           r"(?:evidence|sources?|passages?|text|documents?|information)(?: provided| given)?,\s*",
+                           re.I)
+
+
+def _name_the_source(text: str, labels: Sequence[str]) -> str:
+    """"According to the evidence, X" -> "According to Alwaght, X": the cited lines' source labels, so
+    a view is never attributed to "the evidence" (which reads as fact)."""
+    names = list(dict.fromkeys(labels))
+    match = _VAGUE_SOURCE.match(text)
+    if not match or not names:
+        return text
+    return f"According to {' and '.join(names)}, {text[match.end():]}"
 
 
 def check_quotes(sentences: Sequence[AnswerSentence], texts: Mapping[str, str]) -> list[AnswerSentence]:

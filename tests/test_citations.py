@@ -66,3 +66,17 @@ def test_partial_plain_text_hides_markers_even_half_written() -> None:
     assert partial_text("Russia sent 2,000 troops [1") == "Russia sent 2,000 troops"
     assert partial_text("Russia sent 2,000 troops [1, 2]. According to Alwaght") == \
         "Russia sent 2,000 troops. According to Alwaght"
+
+
+def test_a_view_attributed_to_the_evidence_is_attributed_to_its_source() -> None:
+    """"According to the evidence" reads as fact: the cited lines' source labels replace it (flagged)."""
+    other = Evidence(n=3, doc_id="e", file_name="e.txt", title="E", source="Alwaght", start=0, end=5, text="Gamma",
+                     score=1)
+    sentences = resolve_citations([("According to the evidence, the talks failed.", [1]),
+                                   ("According to the sources provided, Beta disagreed.", [2, 3]),
+                                   ("According to Outlet, the talks failed.", [1]),
+                                   ("According to the evidence, nothing is cited.", [])], [*EVIDENCE, other])
+    assert sentences[0].text == "According to Outlet, the talks failed." and "source-named" in sentences[0].flags
+    assert sentences[1].text == "According to Outlet and Alwaght, Beta disagreed."
+    assert sentences[2].text == "According to Outlet, the talks failed." and "source-named" not in sentences[2].flags
+    assert sentences[3].text == "According to the evidence, nothing is cited."
