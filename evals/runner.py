@@ -122,8 +122,9 @@ def score_case(case: Case, answer: CitedAnswer, judge: _Judge, k: int) -> CaseRe
     claims = [s for s in answer.sentences if "refusal" not in s.flags]
     supported = [bool(s.citations) and judge.sentence_supported(s) for s in claims]
     citations = [row for s, ok in zip(claims, supported, strict=True) for row in judge.citation_rows(s, ok)]
-    # Faithfulness asks whether a sentence rests on anything the model was shown, cited or not.
-    shown = [e.text for e in answer.evidence]
+    # Faithfulness asks whether a sentence rests on anything the model was shown, cited or not: each
+    # evidence line with its source label, as the model saw it ("According to Alwaght, ..." is then judged).
+    shown = [f"{e.source}: {e.text}" for e in answer.evidence]
     grounded = ["supported" if ok or judge.supports(s.text, shown) else "unsupported"
                 for s, ok in zip(claims, supported, strict=True)]
     metrics: dict[str, float | None] = {

@@ -114,3 +114,36 @@ def _judge(service: Service) -> object:
     from evals.runner import _Judge
 
     return _Judge(service)
+
+
+class _CheckJudge:
+    """The deterministic checks as the judge: a sentence naming a source is supported only where that
+    name is in the passages."""
+
+    def supports(self, claim: str, passages: list[str]) -> bool:
+        from rag.verify.checks import deterministic_checks
+
+        return bool(passages) and deterministic_checks(claim, " ".join(passages)).ok
+
+    def sentence_supported(self, sentence: object) -> bool:
+        return False  # no cited quote supports it: faithfulness falls back to what the model was shown
+
+    def citation_rows(self, sentence: object, supported: bool) -> list[dict[str, bool]]:
+        return []
+
+
+def test_faithfulness_judges_a_sentence_against_the_evidence_as_the_model_saw_it() -> None:
+    """The model saw each evidence line with its source label: "According to Alwaght, ..." rests on
+    "Alwaght: <text>" even where the text alone never names Alwaght."""
+    from rag.types import AnswerSentence, CitedAnswer, Evidence
+
+    evidence = Evidence(n=1, doc_id="d", file_name="d.txt", title="T", source="Alwaght", start=0, end=40,
+                        text="Azerbaijan has blocked the Lachin crossing.", score=0.9)
+    case = Case(id="c", question="Who blocked the Lachin crossing?", answerable=True)
+    sentence = AnswerSentence(text="According to Alwaght, Azerbaijan has blocked the Lachin crossing.")
+    answer = CitedAnswer(question=case.question, standalone_question=case.question, sentences=(sentence,),
+                         refused=False, evidence=(evidence,))
+    assert score_case(case, answer, _CheckJudge(), 6).metrics["faithfulness"] == 1.0  # type: ignore[arg-type]
+    other = sentence.model_copy(update={"text": "According to Caucasus Watch, Azerbaijan has blocked the crossing."})
+    assert score_case(case, answer.model_copy(update={"sentences": (other,)}), _CheckJudge(),  # type: ignore[arg-type]
+                      6).metrics["faithfulness"] == 0.0
