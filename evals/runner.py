@@ -25,6 +25,7 @@ from evals.scoring import (
 )
 from evals.suite import Case, Suite
 from rag.errors import SourcebriefError
+from rag.evidence import labelled_passage
 from rag.service import Service
 from rag.types import AnswerSentence, CitedAnswer
 
@@ -124,7 +125,7 @@ def score_case(case: Case, answer: CitedAnswer, judge: _Judge, k: int) -> CaseRe
     citations = [row for s, ok in zip(claims, supported, strict=True) for row in judge.citation_rows(s, ok)]
     # Faithfulness asks whether a sentence rests on anything the model was shown, cited or not: each
     # evidence line with its source label, as the model saw it ("According to Alwaght, ..." is then judged).
-    shown = [f"{e.source}: {e.text}" for e in answer.evidence]
+    shown = [labelled_passage(e.source, e.text) for e in answer.evidence]
     grounded = ["supported" if ok or judge.supports(s.text, shown) else "unsupported"
                 for s, ok in zip(claims, supported, strict=True)]
     metrics: dict[str, float | None] = {

@@ -21,7 +21,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from rag.citations import check_quotes, parse_answer, partial_text, resolve_citations
 from rag.errors import InputError, ModelError
-from rag.evidence import SentenceVectors, format_evidence, select_evidence
+from rag.evidence import SentenceVectors, format_evidence, labelled_passage, select_evidence
 from rag.prompts import REFUSAL, Prompt
 from rag.retrieval import HybridRetriever, tokenize
 from rag.store import Store
@@ -268,10 +268,8 @@ class AnswerChain:
             if "refusal" in sentence.flags:
                 out.append(sentence)
                 continue
-            # Each quote goes with the source label the model saw, so "According to <source>, ..." is
-            # judged (and the name checks find the source's name) as in briefings and guides.
             verdict = self.verifier.verify(
-                sentence.text, [f"{sources.get(c.n, c.title)}: {c.quote}" for c in sentence.citations]) \
+                sentence.text, [labelled_passage(sources.get(c.n, c.title), c.quote) for c in sentence.citations]) \
                 if sentence.citations else None
             checked = sentence.model_copy(update={"verdict": verdict})
             if not strict or (verdict is not None and verdict.label == "supported"):
@@ -290,7 +288,7 @@ class AnswerChain:
         others = sorted((e for e in evidence if e.n not in cited),
                         key=lambda e: len(terms & set(tokenize(e.text))), reverse=True)[:2]
         for e in others:
-            verdict = self.verifier.verify(sentence.text, [f"{e.source}: {e.text}"])
+            verdict = self.verifier.verify(sentence.text, [labelled_passage(e.source, e.text)])
             if verdict.label == "supported":
                 citation = Citation(n=e.n, doc_id=e.doc_id, file_name=e.file_name, title=e.title, quote=e.text,
                                     start=e.start, end=e.end)

@@ -19,8 +19,8 @@ from rag.ingest.sentences import split_sentences
 from rag.retrieval import tokenize
 from rag.types import DocumentRecord, Evidence, SearchHit
 
-__all__ = ["SentenceVectors", "candidate_sentences", "format_evidence", "is_evidence", "select_evidence",
-           "source_label"]
+__all__ = ["SentenceVectors", "candidate_sentences", "format_evidence", "is_evidence", "labelled_passage",
+           "select_evidence", "source_label"]
 
 _MIN_WORDS = 5  # shorter "sentences" are headings, bylines and debris, never evidence
 _HEADING_WORDS = 15  # a shorter line without closing punctuation is a headline or subheading
@@ -45,8 +45,16 @@ def source_label(record: DocumentRecord | None) -> str:
     evidence line, and the model attributes claims with it."""
     if record is None:
         return "unknown source"
+    if named := record.outlet or record.author:
+        return named
     head = re.split(r":\s| [–—-] ", record.title, maxsplit=1)[0].split()
-    return record.outlet or record.author or " ".join(head[:_LABEL_WORDS]) or record.title
+    return " ".join(head[:_LABEL_WORDS]) or record.title
+
+
+def labelled_passage(label: str, text: str) -> str:
+    """A passage as the judge reads it: with the source label the model saw on its evidence line, so
+    "According to <source>, ..." is judged (and the name checks find the source's name)."""
+    return f"{label}: {text}"
 
 
 def candidate_sentences(hits: Sequence[SearchHit]) -> list[tuple[SearchHit, int, int, str]]:

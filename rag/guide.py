@@ -35,6 +35,7 @@ from rag.brief.types import BriefSentence, DocumentDigest, ScopedDocument, Sourc
 from rag.brief.write import claim_sentence, quoted
 from rag.citations import _repair_json
 from rag.errors import InputError, ModelError
+from rag.evidence import labelled_passage
 from rag.prompts import Prompt
 from rag.types import Citation, DocumentRecord, Verdict
 
@@ -206,7 +207,8 @@ class GuideWriter:
             return sentence.model_copy(update={"verdict": _VERBATIM})
         if self.verify_mode == "off" or self.verifier is None:
             return sentence
-        verdict = self.verifier.verify(sentence.checked or sentence.text, [f"{label}: {c.quote}" for c in good])
+        verdict = self.verifier.verify(sentence.checked or sentence.text,
+                                       [labelled_passage(label, c.quote) for c in good])
         if verdict.label != "supported":
             return None
         return sentence.model_copy(update={"verdict": verdict})

@@ -40,6 +40,7 @@ from rag.brief.types import (
 )
 from rag.brief.write import Draft, write_sections
 from rag.errors import InputError, ModelError
+from rag.evidence import labelled_passage
 from rag.prompts import Prompt
 from rag.retrieval import HybridRetriever
 from rag.types import Citation, DocumentRecord, Verdict
@@ -305,7 +306,7 @@ class BriefPipeline:
             verdict = _VERBATIM
         elif good and mode != "off" and self.verifier is not None:
             verdict = self.verifier.verify(sentence.checked or sentence.text,
-                                           [f"{labels.get(c.doc_id, c.title)}: {c.quote}" for c in good])
+                                           [labelled_passage(labels.get(c.doc_id, c.title), c.quote) for c in good])
         if mode == "strict" and (verdict is None or verdict.label != "supported"):
             return None
         return sentence.model_copy(update={"citations": good, "flags": tuple(flags), "verdict": verdict})
