@@ -27,7 +27,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-
 from benchmarks.corpus import lee_articles, perturbed, write_corpus
 from benchmarks.seeded import seeded_service, stuff_messages, stuff_service, timed_answer, timed_stream
 from rag.config import Settings
@@ -45,6 +44,8 @@ SEARCHES = [q for q, _ in QUESTIONS] + [
     "Zakharova CSTO fake monitors", "Lavrov confidence-building measures", "Zangezor corridor Iran",
     "United States undermine Russia mediation", "Turkey support for Azerbaijan", "Blinken Washington meeting",
 ]
+
+
 def _percentiles(samples: list[float]) -> str:
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]

@@ -111,12 +111,12 @@ def resolve_citations(pairs: Sequence[tuple[str, list[int]]], evidence: Sequence
             sentences.append(AnswerSentence(text=REFUSAL, flags=("refusal",)))
             continue
         flags = [f"dropped-citation:{n}" for n in numbers if n not in by_n]
-        citations = tuple(
-            Citation(n=e.n, doc_id=e.doc_id, file_name=e.file_name, title=e.title, quote=e.text, start=e.start,
-                     end=e.end) for e in (by_n[n] for n in numbers if n in by_n))
+        cited = [by_n[n] for n in numbers if n in by_n]
+        citations = tuple(Citation(n=e.n, doc_id=e.doc_id, file_name=e.file_name, title=e.title, quote=e.text,
+                                   start=e.start, end=e.end) for e in cited)
         if not citations:
             flags.append("uncited")
-        named = _name_the_source(text, [by_n[n].source for n in numbers if n in by_n])
+        named = _name_the_source(text, [e.source for e in cited])
         if named != text:
             text, flags = named, [*flags, "source-named"]
         sentences.append(AnswerSentence(text=text, citations=citations, flags=tuple(flags)))
