@@ -124,7 +124,7 @@ class _PassageNames:
 
     def __init__(self, passage: str) -> None:
         words = re.findall(r"[\w’'.-]+", passage)
-        parts = [part for w in words for part in w.split("-")] if "-" in passage else words
+        parts = [part for w in words if "-" in w for part in w.split("-")]  # "Neo-Nazi" also names "Nazi"
         self.stems = {_stem(_possessive(w.strip(".’'-"))) for w in [*words, *parts]}
         self.acronyms = {w.replace(".", "") for w in words if w.replace(".", "").isupper()}
         self.acronyms |= {initials for initials in map(_initials, _cap_runs(passage)) if len(initials) > 1}
