@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import time
@@ -15,7 +16,8 @@ from evals.metrics import balanced_accuracy, best_threshold, precision_recall, r
 from rag.errors import InputError
 from rag.types import Verdict
 
-__all__ = ["JudgeMetrics", "JudgeReport", "LabelledPair", "evaluate_judge", "load_pairs", "sample_pairs"]
+__all__ = ["JudgeMetrics", "JudgeReport", "LabelledPair", "evaluate_judge", "judge_report", "load_pairs",
+           "sample_pairs"]
 
 
 class LabelledPair(BaseModel):
@@ -112,10 +114,18 @@ def evaluate_judge(pairs: Sequence[LabelledPair], verify: Callable[[str, str], V
     for i, pair in enumerate(pairs):
         verdict = verify(pair.claim, pair.premise)
         rows.append({"id": pair.id, "dataset": pair.dataset, "file": pair.file, "label": pair.label,
-                     "score": verdict.score, "verdict": verdict.label, "judge": verdict.judge})
+                     "score": verdict.score, "verdict": verdict.label, "judge": verdict.judge,
+                     "signals": dict(verdict.signals), "issues": list(verdict.issues),
+                     "premise_key": hashlib.sha256(pair.premise.encode()).hexdigest()[:12]})
         if on_progress is not None:
             on_progress(i + 1, len(pairs))
-    seconds = time.perf_counter() - started
+    return judge_report(rows, judge=judge, threshold=threshold, threshold_provenance=threshold_provenance,
+                        files=files, seconds=time.perf_counter() - started)
+
+
+def judge_report(rows: list[dict[str, object]], *, judge: str, threshold: float, threshold_provenance: str,
+                 files: Sequence[str], seconds: float) -> JudgeReport:
+    """Metrics of judged rows (`label`, `score`, `verdict`), overall, per dataset and per file."""
 
     def metrics_of(selected: list[dict[str, object]]) -> JudgeMetrics:
         labels = [int(r["label"]) for r in selected]  # type: ignore[call-overload]

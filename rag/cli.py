@@ -417,20 +417,30 @@ def eval_judge(
     limit: Annotated[int | None, typer.Option("--limit", help="Balanced sample of N pairs per dataset.")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Sampling seed.")] = 13,
     calibrate: Annotated[Path | None, typer.Option(
-        "--calibrate", help="Write the threshold that maximises balanced accuracy to this file.")] = None,
+        "--calibrate", help="Fit the signals' weights and the threshold that maximise the files' mean balanced "
+        "accuracy, write them to this file, and report with them.")] = None,
     out_file: Annotated[Path | None, typer.Option("--out", help="Also write the report (with rows) as JSON.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Score the faithfulness judge against human labels: balanced accuracy, unsupported P/R, ROC-AUC."""
-    from rag.verify.verifier import write_calibration
+    service = _service()
+    report = _judge(service, files, limit, seed)
+    if calibrate is not None:
+        from evals.calibrate import fit_calibration, held_out, rescore, write_calibration
+        from rag.verify.verifier import Calibration, judge_name
 
-    report = _judge(_service(), files, limit, seed)
+        backends = [s.name for s in service.verifier.scorers]  # type: ignore[attr-defined]
+        calibration = fit_calibration(report.rows, judge=judge_name(backends, Calibration()), files=report.files)
+        report = rescore(report, calibration, judge_name(backends, calibration))
+        estimate = held_out(report.rows, report.files)
+        write_calibration(calibrate, calibration, report, estimate)
+        err.print(f"calibrated threshold {calibration.threshold}, weights coverage {calibration.coverage_weight}, "
+                  f"similarity {calibration.similarity_weight}: written to {calibrate}", highlight=False)
+        err.print("held-out balanced accuracy (two folds by premise, 10 splits): "
+                  + ", ".join(f"{name} {value:.3f}" for name, value in estimate.items()), highlight=False)
     if out_file is not None:
         out_file.parent.mkdir(parents=True, exist_ok=True)
         out_file.write_text(report.model_dump_json(indent=2), encoding="utf-8")
-    if calibrate is not None:
-        write_calibration(calibrate, report)
-        err.print(f"calibrated threshold {report.overall.best_threshold} written to {calibrate}", highlight=False)
     if as_json:
         _print_json(report.model_dump(mode="json", exclude={"rows"}))
         return

@@ -282,7 +282,7 @@ class Service:
                 "llm_provider": self.settings.llm_provider, "embeddings": embedding_id(self.settings),
                 "prompts": prompts,
                 # A re-calibrated judge changes verdicts: cached eval cases and guides must not outlive it.
-                "judge_threshold": str(self.calibration.threshold)}
+                "judge_calibration": self.calibration.key}
 
     def ask_stream(self, question: str, history: Sequence[ChatTurn] = (), sources: Sequence[str] | None = None,
                    verify: VerifyMode | None = None) -> Iterator[AnswerEvent]:
@@ -341,7 +341,7 @@ class Service:
         s = self.settings
         key = guide_key(s.fingerprint(), chat_model_name(s), load_prompt(s.prompts_dir, "brief_digest").ref,
                         load_prompt(s.prompts_dir, "guide").ref, load_prompt(s.prompts_dir, "verify_claim").ref,
-                        self._guide_verify_mode(), self.calibration.threshold, "guide-1")
+                        self._guide_verify_mode(), self.calibration.key, "guide-1")
         return s.data_dir / "guides" / f"{doc_id}-{key}.json"
 
     def guide(self, ref: str, *, refresh: bool = False, on_progress: GuideProgress | None = None) -> SourceGuide:

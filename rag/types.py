@@ -147,6 +147,10 @@ class Verdict(_Frozen):
     score: float = Field(description="Support probability in [0, 1].")
     support: tuple[str, ...] = Field(default=(), description="Passage sentences that support the claim.")
     judge: str = Field(default="", description="Which backend(s) decided.")
+    signals: dict[str, float] = Field(default_factory=dict, description=(
+        "What the score combines: the judge's P(supported) ('model'), the share of the claim's words the "
+        "passage uses ('coverage'), the closest passage sentence's similarity ('similarity')."))
+    issues: tuple[str, ...] = Field(default=(), description="What the deterministic checks found.")
 
 
 class AnswerSentence(_Frozen):

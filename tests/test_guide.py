@@ -200,7 +200,7 @@ def test_a_recalibrated_judge_gets_a_new_guide_and_new_eval_cache_keys(guide_ser
     calibration.write_text('{"threshold": 0.42, "provenance": "test"}', encoding="utf-8")
     moved = Service(service.settings.model_copy(update={"verify_calibration": calibration}),
                     embeddings=HashingEmbeddings(), chat_model=model, verifier=judge)
-    assert moved.provenance()["judge_threshold"] == "0.42" != service.provenance()["judge_threshold"]
+    assert moved.provenance()["judge_calibration"] == "0.42/0.0/0.0" != service.provenance()["judge_calibration"]
     calls = len(model.calls)
     assert moved.guide_path(first.doc_id) != service.guide_path(first.doc_id)
     moved.guide(CW)

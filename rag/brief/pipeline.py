@@ -191,7 +191,7 @@ class BriefPipeline:
         group_key = _key(digest_key, self.stance_prompt.ref, o.max_groups, o.stance_checks, o.join, o.stance_min)
         write_key = _key(group_key, "write", 1)
         verifier_name = str(getattr(self.verifier, "name", "")) if verify_mode != "off" else ""
-        verify_key = _key(write_key, verify_mode, verifier_name, self.provenance.get("judge_threshold"))
+        verify_key = _key(write_key, verify_mode, verifier_name, self.provenance.get("judge_calibration"))
         run_id = check_run_id(run_id) if run_id else f"brief-{_key(verify_key)[:12]}"
         run_dir = self.runs_dir / run_id
         timings: dict[str, float] = {}

@@ -8,20 +8,22 @@ import json
 import logging
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from rag.ingest.sentences import split_sentences
 from rag.retrieval import tokenize
 from rag.types import Verdict
 from rag.verify.checks import deterministic_checks
+from rag.verify.signals import closest_similarity, word_coverage
 
-__all__ = ["Calibration", "Scorer", "VerdictCache", "Verifier", "claim_parts", "combine", "load_calibration",
-           "write_calibration"]
+__all__ = ["Calibration", "Scorer", "VerdictCache", "Verifier", "claim_parts", "combine", "judge_name",
+           "load_calibration"]
 
 log = logging.getLogger(__name__)
 
@@ -36,43 +38,51 @@ class Scorer(Protocol):
 
 @dataclass(frozen=True)
 class Calibration:
-    """Decision threshold on the combined score, and where it came from."""
+    """Decision threshold on the combined score, the signals' weights beside the judge, and provenance.
+
+    The combined score is (judge + coverage_weight * word coverage + similarity_weight * closest-sentence
+    similarity) / (1 + the weights used); a weight of 0 leaves its signal out.
+    """
 
     threshold: float = 0.5
     provenance: str = "default (not calibrated)"
+    coverage_weight: float = 0.0
+    similarity_weight: float = 0.0
+
+    @property
+    def key(self) -> str:
+        """What changes verdicts: caches of answers, guides and eval cases are keyed by it."""
+        return f"{self.threshold}/{self.coverage_weight}/{self.similarity_weight}"
+
+    def weights(self) -> dict[str, float]:
+        return {"coverage": self.coverage_weight, "similarity": self.similarity_weight}
 
 
 def load_calibration(path: Path) -> Calibration:
     if not path.is_file():
         return Calibration()
     data = json.loads(path.read_text(encoding="utf-8"))
-    return Calibration(threshold=float(data["threshold"]), provenance=str(data.get("provenance", path.name)))
+    weights = data.get("weights") or {}
+    return Calibration(threshold=float(data["threshold"]), provenance=str(data.get("provenance", path.name)),
+                       coverage_weight=float(weights.get("coverage", 0.0)),
+                       similarity_weight=float(weights.get("similarity", 0.0)))
 
 
-def write_calibration(path: Path, report: object) -> Calibration:
-    """Store the threshold that maximised balanced accuracy, with where it came from."""
-    from datetime import UTC, datetime
+def combine(scores: Sequence[float], issues: Sequence[str], contradiction: bool, threshold: float,
+            signals: Mapping[str, float] | None = None, weights: Mapping[str, float] | None = None
+            ) -> tuple[str, float]:
+    """Pure combination: mean of backend scores, weighed with the signals, capped by the checks.
 
-    overall = report.overall  # type: ignore[attr-defined]
-    provenance = (f"max balanced accuracy {overall.best_balanced_accuracy} on {overall.n} pairs of "
-                  f"{', '.join(Path(f).name for f in report.files)} ({report.judge}, "  # type: ignore[attr-defined]
-                  f"{datetime.now(UTC).date().isoformat()})")
-    data = {"threshold": overall.best_threshold, "provenance": provenance,
-            "by_file": {k: v.model_dump() for k, v in report.by_file.items()},  # type: ignore[attr-defined]
-            "by_dataset": {k: v.model_dump() for k, v in report.by_dataset.items()}}  # type: ignore[attr-defined]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    return Calibration(threshold=overall.best_threshold, provenance=provenance)
-
-
-def combine(scores: Sequence[float], issues: Sequence[str], contradiction: bool, threshold: float) -> tuple[str, float]:
-    """Pure combination: mean of backend scores, capped by what the deterministic checks found.
-
+    `signals` (word coverage, similarity) count with their `weights` beside the backends' mean.
     A contradiction (a different number or date, a flipped negation) caps the score at 0.05 and
     labels it `contradicted`; other issues (a name the passage never mentions) cap it just
     under the threshold, so it is never `supported`.
     """
     score = sum(scores) / len(scores) if scores else 0.5
+    signals = signals or {}
+    used = {name: w for name, w in (weights or {}).items() if w > 0 and name in signals}
+    if used:
+        score = (score + sum(w * signals[name] for name, w in used.items())) / (1 + sum(used.values()))
     if contradiction:
         return "contradicted", min(score, 0.05)
     if issues:
@@ -135,7 +145,7 @@ class Verifier:
         # A multi-sentence claim cuts the same passage once per sentence, and evaluation sets pair one
         # article with several summaries: its sentences are embedded once.
         self._passage_vectors = SentenceVectors(embeddings, 5_000) if embeddings is not None else None
-        self.name = "+".join(s.name for s in self.scorers) + "+checks"
+        self.name = judge_name([s.name for s in self.scorers], self.calibration)
 
     def verify(self, claim: str, passages: Sequence[str]) -> Verdict:
         """A verdict for one claim against the passages it cites (their union).
@@ -148,10 +158,20 @@ class Verifier:
         parts = claim_parts(claim)
         pieces = [(claim, trimmed)] if parts == [claim] else [(part, self._cut(part, passage)) for part in parts]
         scores = [min(self._score(scorer, part, text) for part, text in pieces) for scorer in self.scorers]
+        signals = {"model": sum(scores) / len(scores), "coverage": word_coverage(claim, passage)}
+        if self._passage_vectors is not None:
+            signals["similarity"] = self._similarity(parts, passage)
         checks = deterministic_checks(claim, passage)
-        label, score = combine(scores, checks.issues, checks.contradiction, self.calibration.threshold)
+        label, score = combine(scores, checks.issues, checks.contradiction, self.calibration.threshold,
+                               signals, self.calibration.weights())
         return Verdict(label=label, score=round(score, 4), support=tuple(_support(claim, trimmed)),
-                       judge=self.name + (f" [{'; '.join(checks.issues)}]" if checks.issues else ""))
+                       judge=self.name + (f" [{'; '.join(checks.issues)}]" if checks.issues else ""),
+                       signals={k: round(v, 4) for k, v in signals.items()}, issues=tuple(checks.issues))
+
+    def _similarity(self, parts: Sequence[str], passage: str) -> float:
+        assert self._passage_vectors is not None and self.embeddings is not None
+        sentences = self._passage_vectors.get([s.text for s in split_sentences(passage)])
+        return closest_similarity(np.asarray(self.embeddings.embed_documents(list(parts))), sentences)
 
     def _cut(self, claim: str, passage: str) -> str:
         return self._trim(claim, passage, self.embeddings, self.max_passage_chars, self._passage_vectors)
@@ -163,6 +183,12 @@ class Verifier:
             cached = scorer.probability(claim, passage)
             self.cache.put(key, cached)
         return cached
+
+
+def judge_name(scorers: Sequence[str], calibration: Calibration) -> str:
+    """Names what decides: the backends, the checks, and each signal with a weight."""
+    weighed = [name for name, weight in calibration.weights().items() if weight > 0]
+    return "+".join([*scorers, "checks", *weighed])
 
 
 def claim_parts(claim: str, min_words: int = 3) -> list[str]:
