@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rag.types import AnswerSentence, CitedAnswer
 
-__all__ = ["answer_markdown", "sentence_badge"]
+__all__ = ["answer_markdown", "sentence_badge", "verdict_detail"]
 
 
 def sentence_badge(sentence: AnswerSentence) -> str:
@@ -14,6 +14,19 @@ def sentence_badge(sentence: AnswerSentence) -> str:
     if "refusal" in sentence.flags:
         return "refusal"
     return "uncited" if "uncited" in sentence.flags else "cited"
+
+
+_SIGNAL_NAMES = {"model": "judge", "coverage": "word coverage", "similarity": "closest sentence"}
+
+
+def verdict_detail(sentence: AnswerSentence) -> str:
+    """Why the verdict: the signals its score combines and what the checks found."""
+    verdict = sentence.verdict
+    if verdict is None:
+        return "not verified"
+    parts = [f"{_SIGNAL_NAMES.get(k, k)} {v:.2f}" for k, v in verdict.signals.items()]
+    detail = f"{verdict.label} {verdict.score:.2f}" + (f" ({', '.join(parts)})" if parts else "")
+    return detail + (f"; checks: {'; '.join(verdict.issues)}" if verdict.issues else "")
 
 
 def answer_markdown(answer: CitedAnswer, *, title: bool = True) -> str:

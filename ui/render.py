@@ -9,7 +9,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from html import escape
 
-from rag.render import sentence_badge
+from rag.render import sentence_badge, verdict_detail
 from rag.types import AnswerSentence, CitedAnswer, DocumentRecord, Removed, SearchHit
 
 __all__ = [
@@ -62,7 +62,8 @@ element.addEventListener('click', (event) => {
 def _badge(sentence: AnswerSentence) -> str:
     label = sentence_badge(sentence)
     kind = label.split()[0]
-    return f'<span class="sb-badge sb-{escape(kind)}" title="verifier verdict">{escape(label)}</span>'
+    title = f"verifier verdict: {verdict_detail(sentence)}" if sentence.verdict else "citation check"
+    return f'<span class="sb-badge sb-{escape(kind)}" title="{escape(title)}">{escape(label)}</span>'
 
 
 def _highlighted(text: str, start: int, end: int) -> str:

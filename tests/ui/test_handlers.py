@@ -112,3 +112,16 @@ def test_a_refusal_shows_the_closest_passages(loaded: Service, tmp_path: Path) -
         html = final.answer_html
     assert "Related passages" in html and html.count("<li>") >= 1
     assert "sb-cite" not in html
+
+
+def test_a_verdict_badge_says_why_in_its_tooltip(loaded: Service) -> None:
+    from rag.types import Verdict
+
+    answer = loaded.ask("What did Zakharova say?", verify="off")
+    verdict = Verdict(label="unsupported", score=0.41, signals={"model": 0.9, "coverage": 0.5, "similarity": 0.62},
+                      issues=("name(s) Putin not in the passage",))
+    judged = answer.model_copy(update={"sentences": tuple(
+        s.model_copy(update={"verdict": verdict}) for s in answer.sentences)})
+    html = answer_html(judged, lambda _: "body")
+    assert ('title="verifier verdict: unsupported 0.41 (judge 0.90, word coverage 0.50, closest sentence 0.62); '
+            'checks: name(s) Putin not in the passage"') in html
