@@ -31,12 +31,13 @@ _NO = ["No", "no", " No", "NO"]
 
 
 def trim_passage(claim: str, passage: str, embeddings: Embeddings | None, max_chars: int = 1500,
-                 vectors: SentenceVectors | None = None) -> str:
+                 vectors: SentenceVectors | None = None, claim_vector: Sequence[float] | None = None) -> str:
     """The passage sentences that bear most on the claim, in their original order, within max_chars.
 
     Short passages are returned whole. Sentences are ranked by cosine similarity (when embeddings
     are given) plus shared content words, so a claim needing two sentences gets both (the union).
-    `vectors` keeps the passage sentences' embeddings for the next claim on the same passage.
+    `vectors` keeps the passage sentences' embeddings for the next claim on the same passage;
+    `claim_vector` is the claim's, when the caller has embedded it already.
     """
     if len(passage) <= max_chars:
         return passage
@@ -46,7 +47,8 @@ def trim_passage(claim: str, passage: str, embeddings: Embeddings | None, max_ch
     if embeddings is not None:
         texts = [s.text for s in sentences]
         matrix = vectors.get(texts) if vectors is not None else np.asarray(embeddings.embed_documents(texts))
-        dense = (matrix @ np.asarray(embeddings.embed_query(claim), dtype=matrix.dtype)).tolist()
+        query = claim_vector if claim_vector is not None else embeddings.embed_query(claim)
+        dense = (matrix @ np.asarray(query, dtype=matrix.dtype)).tolist()
     else:
         dense = [0.0] * len(sentences)
     order = sorted(range(len(sentences)), key=lambda i: 0.6 * dense[i] + 0.4 * lexical[i], reverse=True)

@@ -154,13 +154,18 @@ class Verifier:
         passage trimmed for it, and the lowest score counts.
         """
         passage = "\n".join(p.strip() for p in passages if p.strip())
-        trimmed = self._cut(claim, passage)
         parts = claim_parts(claim)
-        pieces = [(claim, trimmed)] if parts == [claim] else [(part, self._cut(part, passage)) for part in parts]
+        # Each part is embedded once: for its similarity signal and, in a long passage, for its cut.
+        part_vectors = dict(zip(parts, self.embeddings.embed_documents(parts), strict=True)) \
+            if self.embeddings is not None else {}
+        trimmed = self._cut(claim, passage, part_vectors.get(claim))
+        pieces = [(claim, trimmed)] if parts == [claim] else \
+            [(part, self._cut(part, passage, part_vectors.get(part))) for part in parts]
         scores = [min(self._score(scorer, part, text) for part, text in pieces) for scorer in self.scorers]
         signals = {"model": sum(scores) / len(scores), "coverage": word_coverage(claim, passage)}
         if self._passage_vectors is not None:
-            signals["similarity"] = self._similarity(parts, passage)
+            sentences = self._passage_vectors.get([s.text for s in split_sentences(passage)])
+            signals["similarity"] = closest_similarity(np.asarray([part_vectors[p] for p in parts]), sentences)
         checks = deterministic_checks(claim, passage)
         label, score = combine(scores, checks.issues, checks.contradiction, self.calibration.threshold,
                                signals, self.calibration.weights())
@@ -168,13 +173,9 @@ class Verifier:
                        judge=self.name + (f" [{'; '.join(checks.issues)}]" if checks.issues else ""),
                        signals={k: round(v, 4) for k, v in signals.items()}, issues=tuple(checks.issues))
 
-    def _similarity(self, parts: Sequence[str], passage: str) -> float:
-        assert self._passage_vectors is not None and self.embeddings is not None
-        sentences = self._passage_vectors.get([s.text for s in split_sentences(passage)])
-        return closest_similarity(np.asarray(self.embeddings.embed_documents(list(parts))), sentences)
-
-    def _cut(self, claim: str, passage: str) -> str:
-        return self._trim(claim, passage, self.embeddings, self.max_passage_chars, self._passage_vectors)
+    def _cut(self, claim: str, passage: str, claim_vector: Sequence[float] | None = None) -> str:
+        return self._trim(claim, passage, self.embeddings, self.max_passage_chars, self._passage_vectors,
+                          claim_vector)
 
     def _score(self, scorer: Scorer, claim: str, passage: str) -> float:
         key = self.cache.key(scorer.name, claim, passage)
