@@ -27,16 +27,18 @@ from evals.suite import Case, Suite
 from rag.errors import SourcebriefError
 from rag.evidence import labelled_passage
 from rag.service import Service
-from rag.types import AnswerSentence, CitedAnswer
+from rag.types import AnswerSentence, CitedAnswer, VerifyMode
 
-__all__ = ["METRICS", "CaseResult", "EvalSummary", "MetricValue", "run_suite", "summarize"]
+__all__ = ["KINDS", "METRICS", "CaseResult", "EvalSummary", "MetricValue", "case_kind", "run_suite", "summarize"]
 
 log = logging.getLogger(__name__)
 
 # Every metric a row carries, in report order; higher is better for all but the cost ones.
 METRICS = ("hit_at_k", "mrr", "context_recall", "citation_recall", "citation_precision", "faithfulness",
-           "key_facts", "refusal_accuracy", "latency_s", "prompt_tokens", "completion_tokens")
-COST = {"latency_s", "prompt_tokens", "completion_tokens"}
+           "key_facts", "refusal_accuracy", "flagged_shown", "latency_s", "prompt_tokens", "completion_tokens")
+COST = {"latency_s", "prompt_tokens", "completion_tokens", "flagged_shown"}
+#: The kinds of case refusal accuracy is reported for: an answerable question refused is an error too.
+KINDS = ("answerable", "unanswerable", "false-premise")
 
 
 class FactCheck(BaseModel):
@@ -74,6 +76,8 @@ class EvalSummary(BaseModel):
     errors: int
     metrics: dict[str, MetricValue]
     by_tag: dict[str, dict[str, MetricValue]]
+    by_kind: dict[str, dict[str, MetricValue]] = Field(default_factory=dict, description=(
+        "Metrics over answerable, unanswerable and false-premise cases (a false-premise case is tagged so)."))
     provenance: dict[str, str]
     seconds: float
     created: str
@@ -136,7 +140,9 @@ def score_case(case: Case, answer: CitedAnswer, judge: _Judge, k: int) -> CaseRe
         "citation_precision": citation_precision(citations),
         "faithfulness": faithfulness(grounded),
         "key_facts": share([f.in_answer for f in facts]) if case.answerable else None,
-        "refusal_accuracy": float(refusal_correct(case.answerable, answer.refused)),
+        "refusal_accuracy": float(refusal_correct(case.answerable, answer.declined)),
+        # Shown sentences whose deterministic checks failed (a number, date or name the passage lacks).
+        "flagged_shown": float(sum(bool(s.verdict and s.verdict.issues) for s in claims)),
         "latency_s": answer.timings.get("total"),
         "prompt_tokens": float(answer.usage.get("input_tokens", 0)),
         "completion_tokens": float(answer.usage.get("output_tokens", 0)),
@@ -146,13 +152,22 @@ def score_case(case: Case, answer: CitedAnswer, judge: _Judge, k: int) -> CaseRe
                       metrics=metrics)
 
 
-def run_case(service: Service, case: Case, cache_dir: Path | None, provenance: dict[str, str]) -> CaseResult:
-    """Answer and score one case, or read it back from the cache."""
+def case_kind(case: Case | CaseResult) -> str:
+    """answerable, false-premise or unanswerable."""
+    if case.answerable:
+        return "answerable"
+    return "false-premise" if "false-premise" in case.tags else "unanswerable"
+
+
+def run_case(service: Service, case: Case, cache_dir: Path | None, provenance: dict[str, str],
+             verify: VerifyMode | None = None) -> CaseResult:
+    """Answer and score one case (in the service's default verify mode unless `verify`), or read it back
+    from the cache."""
     path = cache_dir / f"{_cache_key(case, provenance)}.json" if cache_dir else None
     if path is not None and path.exists():
         return CaseResult.model_validate_json(path.read_text(encoding="utf-8")).model_copy(update={"cached": True})
     try:
-        answer = service.ask(case.question, case.history, verify="annotate")
+        answer = service.ask(case.question, case.history, verify=verify)
         result = score_case(case, answer, _Judge(service), service.settings.top_k)
     except SourcebriefError as exc:
         # A case the service rejects is a finding, not a crash: it scores as a failure, uncached.
@@ -176,22 +191,25 @@ def summarize(suite: Suite, rows: Sequence[CaseResult], provenance: dict[str, st
     return EvalSummary(suite=suite.name, cases=len(rows), errors=sum(r.error is not None for r in rows),
                        metrics=metric_values(rows),
                        by_tag={t: metric_values([r for r in rows if t in r.tags]) for t in tags},
+                       by_kind={k: metric_values([r for r in rows if case_kind(r) == k]) for k in KINDS},
                        provenance=provenance, seconds=round(seconds, 2),
                        created=datetime.now(UTC).isoformat(timespec="seconds"))
 
 
 def run_suite(service: Service, suite: Suite, *, limit: int | None = None, concurrency: int = 1,
-              use_cache: bool = True, on_progress: Progress | None = None) -> tuple[list[CaseResult], EvalSummary]:
+              use_cache: bool = True, on_progress: Progress | None = None,
+              verify: VerifyMode | None = None) -> tuple[list[CaseResult], EvalSummary]:
     """Every case (or the first `limit`), `concurrency` at a time, in suite order."""
     cases = suite.cases[:limit] if limit else suite.cases
-    provenance = {**service.provenance(), "suite": suite.name, "suite_path": suite.path}
+    mode = verify or service.settings.verify_mode
+    provenance = {**service.provenance(), "suite": suite.name, "suite_path": suite.path, "verify_mode": mode}
     cache_dir = service.settings.data_dir / "evals" / "cache" if use_cache else None
     started = time.perf_counter()
     done = 0
 
     def one(case: Case) -> CaseResult:
         nonlocal done
-        result = run_case(service, case, cache_dir, provenance)
+        result = run_case(service, case, cache_dir, provenance, mode)
         done += 1
         if on_progress is not None:
             on_progress(done, len(cases))

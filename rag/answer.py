@@ -22,10 +22,22 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from rag.citations import check_quotes, parse_answer, partial_text, resolve_citations
 from rag.errors import InputError, ModelError
 from rag.evidence import SentenceVectors, format_evidence, labelled_passage, select_evidence
-from rag.prompts import REFUSAL, Prompt
-from rag.retrieval import HybridRetriever, tokenize
+from rag.gates import check_answerable
+from rag.guard import correction, guard_sentences, refusal_answer
+from rag.premise import presupposition
+from rag.prompts import Prompt
+from rag.retrieval import HybridRetriever
 from rag.store import Store
-from rag.types import AnswerSentence, ChatTurn, Citation, CitedAnswer, DocumentRecord, Evidence, Verdict
+from rag.types import (
+    AnswerGate,
+    ChatTurn,
+    CitedAnswer,
+    DocumentRecord,
+    Evidence,
+    SearchHit,
+    Verdict,
+    VerifyMode,
+)
 
 __all__ = ["ANSWER_PREFILL", "ANSWER_PREFILL_GRAMMAR", "ANSWER_SCHEMA", "AnswerChain", "AnswerEvent", "AnswerOptions",
            "ClaimVerifier", "clean_question"]
@@ -75,7 +87,9 @@ class AnswerOptions:
     max_answer_tokens: int = 320
     structured: dict[str, Any] = field(default_factory=dict)
     error_hint: str = "run `sourcebrief doctor`"
-    verify_mode: Literal["off", "annotate", "strict"] = "annotate"
+    verify_mode: VerifyMode = "guarded"
+    #: Longest stretch of a retrieved document the answerability gate reads for names and numbers.
+    gate_document_chars: int = 200_000
     #: Sentence embeddings kept for evidence selection (0: embed a question's candidates each time).
     sentence_cache: int = 20_000
     #: How many requests the model is busy with or has queued (the embedded model serves one at a time).
@@ -99,6 +113,15 @@ def clean_question(question: str, max_chars: int) -> str:
     if len(text) > max_chars:
         raise InputError(f"question too long ({len(text)} characters, limit {max_chars})")
     return text
+
+
+def _lower_first(statement: str) -> str:
+    """"The Russian ..." -> "the Russian ..." inside a sentence; names and "I" keep their capital."""
+    first, _, rest = statement.partition(" ")
+    if first.lower() in {"the", "a", "an", "she", "he", "they", "it", "we", "you", "this", "that", "these", "those",
+                         "having", "its", "his", "her", "their"}:
+        return f"{first.lower()} {rest}".strip()
+    return statement
 
 
 def _history_text(history: Sequence[ChatTurn], turns: int = 6, chars: int = 400) -> str:
@@ -176,7 +199,7 @@ class AnswerChain:
 
     def stream(self, question: str, history: Sequence[ChatTurn] = (), doc_ids: Sequence[str] | None = None,
                records: Mapping[str, DocumentRecord] | None = None,
-               verify_mode: Literal["off", "annotate", "strict"] | None = None) -> Iterator[AnswerEvent]:
+               verify_mode: VerifyMode | None = None) -> Iterator[AnswerEvent]:
         """Run the chain, yielding progress and partial text; the last event carries the answer."""
         question = clean_question(question, self.options.max_question_chars)
         mode = verify_mode or self.options.verify_mode
@@ -196,13 +219,27 @@ class AnswerChain:
             max_chars=self.options.max_chars, min_sentences=self.options.min_sentences,
             margin=self.options.score_margin, vectors=self.sentence_vectors, query_vector=query_vector))
         base = dict(question=question, standalone_question=standalone, evidence=tuple(evidence),
-                    retrieved=tuple(hits), provenance=self.provenance)
+                    retrieved=tuple(hits), provenance=self.provenance, verify_mode=mode)
+        guarded = mode in ("guarded", "strict") and self.verifier is not None
         if not evidence or max(e.score for e in evidence) < self.options.min_evidence_score:
             timings["total"] = round(time.perf_counter() - started, 3)
-            refusal = AnswerSentence(text=REFUSAL, flags=("refusal",))
-            yield AnswerEvent("final", REFUSAL, CitedAnswer(sentences=(refusal,), refused=True, timings=timings,
-                                                            **base))
+            answer = refusal_answer(base, timings, related=evidence)
+            yield AnswerEvent("final", answer.text, answer)
             return
+        if guarded:
+            yield AnswerEvent("status", "checking that the sources cover the question")
+            gate = self._timed(timings, "gate", lambda: self._gate(standalone, hits, evidence, records))
+            if gate is not None and gate.kind != "premise":
+                timings["total"] = round(time.perf_counter() - started, 3)
+                answer = refusal_answer(base, timings, related=evidence, gate=gate)
+                yield AnswerEvent("final", answer.text, answer)
+                return
+            if gate is not None:  # a false premise: say so and quote what the sources do say
+                timings["total"] = round(time.perf_counter() - started, 3)
+                answer = CitedAnswer(sentences=correction(gate, evidence), refused=False, timings=timings, gate=gate,
+                                     related=tuple(evidence), **base)
+                yield AnswerEvent("final", answer.text, answer)
+                return
         ahead = self.options.model_queue() if self.options.model_queue is not None else 0
         if ahead:
             yield AnswerEvent("status", f"waiting for the model: {ahead} request{'s' if ahead > 1 else ''} ahead")
@@ -224,20 +261,44 @@ class AnswerChain:
         sentences = resolve_citations(parse_answer(raw), evidence)
         texts = {doc_id: self._doc_text(doc_id) for doc_id in {c.doc_id for s in sentences for c in s.citations}}
         sentences = check_quotes(sentences, texts)
+        removed: list = []
         if self.verifier is not None and mode != "off" and not all("refusal" in s.flags for s in sentences):
             yield AnswerEvent("status", f"verifying {len(sentences)} sentences")
-            sentences = self._timed(timings, "verify", lambda: self._verify(sentences, evidence, mode == "strict"))
-        refused = not sentences or all("refusal" in s.flags for s in sentences)
-        if refused:
-            sentences = [AnswerSentence(text=REFUSAL, flags=("refusal",))]
+            sentences, removed = self._timed(timings, "verify", lambda: guard_sentences(
+                sentences, evidence, self.verifier, drop=guarded))  # type: ignore[arg-type]
+        refused = not sentences or all("refusal" in s.flags for s in sentences) or (mode == "strict" and bool(removed))
+        usage_ints = {k: int(v) for k, v in usage.items() if isinstance(v, int)}
         timings["total"] = round(time.perf_counter() - started, 3)
-        answer = CitedAnswer(sentences=tuple(sentences), refused=refused, timings=timings,
-                             usage={k: int(v) for k, v in usage.items() if isinstance(v, int)}, **base)
+        if refused:
+            answer = refusal_answer(base, timings, related=evidence, removed=removed, usage=usage_ints)
+        else:
+            answer = CitedAnswer(sentences=tuple(sentences), refused=False, timings=timings, usage=usage_ints,
+                                 removed=tuple(removed), **base)
         yield AnswerEvent("final", answer.text, answer)
+
+    def _gate(self, question: str, hits: Sequence[SearchHit], evidence: Sequence[Evidence],
+              records: Mapping[str, DocumentRecord]) -> AnswerGate | None:
+        """Before the model writes: is every name and number of the question in the retrieved documents,
+        together, with a sentence of the kind asked for; and is a why-question's premise supported?"""
+        passages = [h.chunk.text for h in hits] + [e.text for e in evidence]
+        documents = {doc_id: self._doc_text(doc_id)[:self.options.gate_document_chars]
+                     for doc_id in dict.fromkeys(h.chunk.doc_id for h in hits)}
+        labels = [label for r in records.values() for label in (r.outlet, r.author) if label]
+        gate = check_answerable(question, passages, documents, labels)
+        if gate is not None or self.verifier is None:
+            return gate
+        premise = presupposition(question)
+        if premise is None:
+            return None
+        verdict = self.verifier.verify(premise, [labelled_passage(e.source, e.text) for e in evidence])
+        if verdict.label == "supported":
+            return None
+        return AnswerGate(kind="premise", premise=premise, verdict=verdict,
+                          message=f"The sources do not say that {_lower_first(premise)}.")
 
     def answer(self, question: str, history: Sequence[ChatTurn] = (), doc_ids: Sequence[str] | None = None,
                records: Mapping[str, DocumentRecord] | None = None,
-               verify_mode: Literal["off", "annotate", "strict"] | None = None) -> CitedAnswer:
+               verify_mode: VerifyMode | None = None) -> CitedAnswer:
         final = None
         for event in self.stream(question, history, doc_ids, records, verify_mode):
             final = event.answer or final
@@ -257,44 +318,6 @@ class AnswerChain:
     def _doc_text(self, doc_id: str) -> str:
         stored = self.store.get_document_text(doc_id)
         return stored[0] if stored else ""
-
-    def _verify(self, sentences: Sequence[AnswerSentence], evidence: Sequence[Evidence],
-                strict: bool) -> list[AnswerSentence]:
-        """Attach a verdict to each cited sentence. Strict: re-cite from other evidence, else drop."""
-        assert self.verifier is not None
-        sources = {e.n: e.source for e in evidence}
-        out = []
-        for sentence in sentences:
-            if "refusal" in sentence.flags:
-                out.append(sentence)
-                continue
-            verdict = self.verifier.verify(
-                sentence.text, [labelled_passage(sources.get(c.n, c.title), c.quote) for c in sentence.citations]) \
-                if sentence.citations else None
-            checked = sentence.model_copy(update={"verdict": verdict})
-            if not strict or (verdict is not None and verdict.label == "supported"):
-                out.append(checked)
-                continue
-            recited = self._recite(checked, evidence)
-            if recited is not None:
-                out.append(recited)
-        return out
-
-    def _recite(self, sentence: AnswerSentence, evidence: Sequence[Evidence]) -> AnswerSentence | None:
-        """Try the other evidence sentences (most word overlap first) as support for an unsupported sentence."""
-        assert self.verifier is not None
-        cited = {c.n for c in sentence.citations}
-        terms = set(tokenize(sentence.text))
-        others = sorted((e for e in evidence if e.n not in cited),
-                        key=lambda e: len(terms & set(tokenize(e.text))), reverse=True)[:2]
-        for e in others:
-            verdict = self.verifier.verify(sentence.text, [labelled_passage(e.source, e.text)])
-            if verdict.label == "supported":
-                citation = Citation(n=e.n, doc_id=e.doc_id, file_name=e.file_name, title=e.title, quote=e.text,
-                                    start=e.start, end=e.end)
-                return sentence.model_copy(update={"citations": (citation,), "verdict": verdict,
-                                                   "flags": (*sentence.flags, "re-cited")})
-        return None
 
     @staticmethod
     def _timed(timings: dict[str, float], name: str, fn: Any) -> Any:

@@ -105,6 +105,7 @@ def partial_text(raw: str) -> str:
 def resolve_citations(pairs: Sequence[tuple[str, list[int]]], evidence: Sequence[Evidence]) -> list[AnswerSentence]:
     """Turn cited numbers into Citations; drop numbers not shown to the model; flag what lacks support."""
     by_n = {e.n: e for e in evidence}
+    known = list(dict.fromkeys(e.source for e in evidence))
     sentences = []
     for text, numbers in pairs:
         if is_refusal(text):
@@ -116,26 +117,50 @@ def resolve_citations(pairs: Sequence[tuple[str, list[int]]], evidence: Sequence
                                    start=e.start, end=e.end) for e in cited)
         if not citations:
             flags.append("uncited")
-        named = _name_the_source(text, [e.source for e in cited])
+        named = _name_the_source(text, [e.source for e in cited], [e.text for e in cited], known)
         if named != text:
             text, flags = named, [*flags, "source-named"]
         sentences.append(AnswerSentence(text=text, citations=citations, flags=tuple(flags)))
     return sentences
 
 
-_VAGUE_SOURCE = re.compile(r"^according to (?:the )?(?:provided |given )?"
-                           r"(?:evidence|sources?|passages?|text|documents?|information)(?: provided| given)?,\s*",
-                           re.I)
+_VAGUE_SOURCE = re.compile(r"^according to\s*(?:(?:the )?(?:provided |given |cited )?"
+                           r"(?:evidence|sources?|passages?|text|documents?|information|article|report)"
+                           r"(?: provided| given)?)?\s*,\s*", re.I)
+_SPEECH = re.compile(r"\b(said|says|stated|noted|told|added|emphasi[sz]ed|remarked|called|stressed|warned|"
+                     r"mentioned|declared|argued|according to)\b|[“\"]", re.I)
+_NAMED_SOURCE = re.compile(r"^according to (?P<name>[^,]{2,80}?),\s*", re.I)
 
 
-def _name_the_source(text: str, labels: Sequence[str]) -> str:
-    """"According to the evidence, X" -> "According to Alwaght, X": the cited lines' source labels, so
-    a view is never attributed to "the evidence" (which reads as fact)."""
+def _name_the_source(text: str, labels: Sequence[str], quotes: Sequence[str] = (),
+                     known: Sequence[str] = ()) -> str:
+    """Attribution that reads right, from the cited lines' source labels:
+    "According to the evidence, X" and "According to, X" -> "According to Alwaght, X";
+    a person the cited quote names keeps the outlet ("According to Zakharova, quoted by Caucasus Watch, X");
+    another document's label, when that document is not cited, becomes the cited one's."""
     names = list(dict.fromkeys(labels))
-    match = _VAGUE_SOURCE.match(text)
-    if not match or not names:
+    if not names:
         return text
-    return f"According to {' and '.join(names)}, {text[match.end():]}"
+    match = _VAGUE_SOURCE.match(text)
+    if match:
+        return f"According to {' and '.join(names)}, {text[match.end():]}"
+    named = _NAMED_SOURCE.match(text)
+    if named is None:
+        return text
+    name = named.group("name").strip()
+    same = [label for label in names if _same(name, label)]
+    if same:  # "According to Russia Steps In" -> the label as the reader sees it everywhere
+        return text if name in same else f"According to {same[0]}, {text[named.end():]}"
+    if any(_same(name, label) for label in known):  # another source's name on this source's line
+        return f"According to {' and '.join(names)}, {text[named.end():]}"
+    if any(name.split()[-1] in q and _SPEECH.search(q) for q in quotes):
+        return f"According to {name}, quoted by {' and '.join(names)}, {text[named.end():]}"
+    return text
+
+
+def _same(name: str, label: str) -> bool:
+    a, b = name.lower().strip("“”\"' "), label.lower().strip("“”\"' ")
+    return a == b or a in b or b in a
 
 
 def check_quotes(sentences: Sequence[AnswerSentence], texts: Mapping[str, str]) -> list[AnswerSentence]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,9 +17,9 @@ from rich.table import Table
 
 from rag.config import Settings, load_settings
 from rag.errors import InputError, SourcebriefError
-from rag.render import answer_markdown
+from rag.render import answer_markdown, removed_lines
 from rag.service import Service
-from rag.types import ChatTurn, Citation, CitedAnswer
+from rag.types import ChatTurn, Citation, CitedAnswer, VerifyMode
 
 __all__ = ["app", "main"]
 
@@ -38,8 +39,24 @@ SourceOpt = Annotated[list[str] | None, typer.Option(
     "--sources", "--source", help="Only use these documents: ids, id prefixes or file names, comma-separated.")]
 
 
-VerifyOpt = Annotated[str | None, typer.Option(
-    "--verify", help="off | annotate (verdict per sentence) | strict (drop unsupported). Default: setting.")]
+class VerifyChoice(StrEnum):
+    """How answers and briefings are checked (Typer rejects anything else)."""
+
+    off = "off"
+    annotate = "annotate"
+    guarded = "guarded"
+    strict = "strict"
+
+
+VerifyOpt = Annotated[VerifyChoice | None, typer.Option(
+    "--verify", case_sensitive=False,
+    help="off | annotate (verdict on every sentence, all shown) | guarded (refuse what the sources do not say, "
+         "correct false premises, remove unsupported sentences) | strict (refuse an answer that loses any "
+         "sentence). Default: the verify_mode setting (guarded).")]
+
+
+def _mode(verify: VerifyChoice | None) -> VerifyMode | None:
+    return None if verify is None else verify.value  # type: ignore[return-value]
 
 
 def _split_sources(values: list[str] | None) -> list[str] | None:
@@ -244,7 +261,13 @@ def _render_answer(answer: CitedAnswer) -> None:
     for n in sorted(shown):
         c = shown[n]
         out.print(f"  [{n}] {c.file_name} [{c.start}:{c.end}] \"{c.quote}\"", highlight=False, markup=False)
-    if answer.refused and answer.retrieved:
+    for line in removed_lines(answer):
+        out.print(line, highlight=False, markup=False)
+    if answer.related:
+        out.print("Related passages:", highlight=False)
+        for e in answer.related:
+            out.print(f"  {e.file_name} [{e.start}:{e.end}] ({e.source}) \"{e.text}\"", highlight=False, markup=False)
+    elif answer.refused and answer.retrieved:
         out.print("Related passages:", highlight=False)
         for hit in answer.retrieved[:3]:
             out.print(f"  {hit.file_name} [{hit.chunk.start}:{hit.chunk.end}] {hit.chunk.text[:160]}...",
@@ -252,9 +275,9 @@ def _render_answer(answer: CitedAnswer) -> None:
 
 
 def _ask_once(service: Service, question: str, history: list[ChatTurn], sources: list[str] | None,
-              stream: bool, verify: str | None = None) -> CitedAnswer:
+              stream: bool, verify: VerifyChoice | None = None) -> CitedAnswer:
     answer: CitedAnswer | None = None
-    for event in service.ask_stream(question, history, sources, verify):  # type: ignore[arg-type]
+    for event in service.ask_stream(question, history, sources, _mode(verify)):
         if event.kind == "status" and stream:
             err.print(f"[dim]{event.text}...[/dim]")
         elif event.kind == "final":
@@ -332,8 +355,6 @@ def brief(topic: Annotated[str | None, typer.Option("--topic", help="Only what b
 
     if fmt not in {"md", "html", "json"}:
         raise InputError(f"unknown format {fmt!r}: use md, html or json")
-    if verify not in {None, "off", "annotate", "strict"}:
-        raise InputError(f"unknown verify mode {verify!r}: use off, annotate or strict")
     service = _service()
     with _progress() as bar:
         tasks: dict[str, Any] = {}
@@ -347,7 +368,7 @@ def brief(topic: Annotated[str | None, typer.Option("--topic", help="Only what b
             else:
                 bar.update(tasks[stage], completed=done, total=total or 1)
 
-        result = service.brief(topic, _split_sources(source), verify=verify, run_id=run_id,  # type: ignore[arg-type]
+        result = service.brief(topic, _split_sources(source), verify=_mode(verify), run_id=run_id,
                                on_progress=step)
     text = render_briefing(result, fmt)  # type: ignore[arg-type]
     if out_file is None:
@@ -480,6 +501,7 @@ def eval_run(
     limit: Annotated[int | None, typer.Option("--limit", help="Only the first N cases.")] = None,
     concurrency: Annotated[int, typer.Option("--concurrency", min=1, help="Cases at once (remote providers).")] = 1,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Recompute cached cases.")] = False,
+    verify: VerifyOpt = None,
     fail_under: Annotated[list[str] | None, typer.Option(
         "--fail-under", help="metric=value; exit 1 when the metric's mean is lower (repeatable).")] = None,
     as_json: JsonOpt = False,
@@ -506,7 +528,8 @@ def eval_run(
     with _progress() as bar:
         task = bar.add_task(f"suite {loaded.name}", total=min(limit or len(loaded.cases), len(loaded.cases)))
         rows, summary = run_suite(service, loaded, limit=limit, concurrency=concurrency, use_cache=not no_cache,
-                                  on_progress=lambda done, total: bar.update(task, completed=done))
+                                  on_progress=lambda done, total: bar.update(task, completed=done),
+                                  verify=_mode(verify))
     write_run(out_dir, rows, summary)
     if as_json:
         _print_json(summary)
@@ -515,6 +538,12 @@ def eval_run(
         for name, value in summary.metrics.items():
             table.add_row(name, "–" if value.mean is None else f"{value.mean:.3f}", str(value.n))
         out.print(table)
+        kinds = Table("kind", "cases", "refusal accuracy", "key facts", "flagged shown")
+        for kind, values in summary.by_kind.items():
+            cell = {name: "–" if v.mean is None else f"{v.mean:.3f}" for name, v in values.items()}
+            kinds.add_row(kind, str(values["refusal_accuracy"].n), cell["refusal_accuracy"], cell["key_facts"],
+                          cell["flagged_shown"])
+        out.print(kinds)
         out.print(f"{summary.cases} cases ({sum(r.cached for r in rows)} from cache), {summary.errors} errors, "
                   f"{summary.seconds:.0f} s; report: {out_dir / 'report.html'}", highlight=False)
     failed = failures(summary, thresholds)

@@ -11,6 +11,8 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from rag.types import VerifyMode
+
 __all__ = ["REPO_ROOT", "Settings", "load_settings"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -92,9 +94,12 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused.")
 
     # --- verification ------------------------------------------------------------------------
-    verify_mode: Literal["off", "annotate", "strict"] = Field(
-        "annotate", description="off; annotate: verdict per sentence; strict: drop (after trying to re-cite) "
-        "unsupported sentences and refuse when none remain.")
+    verify_mode: VerifyMode = Field(
+        "guarded", description="off: no checks; annotate: a verdict on every sentence, all shown; guarded: refuse "
+        "questions the sources cannot answer before the model writes, correct false premises, and re-cite or "
+        "remove sentences the verifier does not support (refusing when none remain); strict: as guarded, but "
+        "an answer that loses any sentence is refused whole. Briefings drop unsupported sentences in guarded "
+        "and strict.")
     verify_calibration: Path = Field(REPO_ROOT / "evals" / "calibration" / "judge.json",
                                      description="Calibrated threshold file written by `sourcebrief eval judge`.")
     verify_passage_chars: int = Field(

@@ -40,15 +40,18 @@ def is_evidence(sentence: str) -> bool:
 
 
 def source_label(record: DocumentRecord | None) -> str:
-    """How a document is named to the model and the reader: outlet, else author, else its title
-    shortened (the part before a colon or dash, at most six words): the label is repeated on every
-    evidence line, and the model attributes claims with it."""
+    """How a document is named to the model and the reader: outlet, else author, else as a reader
+    names an article known only by its headline: the article “<headline, up to six words>…” (a
+    headline is never presented as a publisher). The label is repeated on every evidence line, and
+    the model attributes claims with it."""
     if record is None:
         return "unknown source"
     if named := record.outlet or record.author:
         return named
-    head = re.split(r":\s| [–—-] ", record.title, maxsplit=1)[0].split()
-    return " ".join(head[:_LABEL_WORDS]) or record.title
+    words = record.title.split()
+    head = re.split(r":\s| [–—-] ", record.title, maxsplit=1)[0].split()[:_LABEL_WORDS] or words[:_LABEL_WORDS]
+    cut = "…" if len(head) < len(words) else ""
+    return f"the article “{' '.join(head)}{cut}”" if head else "an untitled document"
 
 
 def labelled_passage(label: str, text: str) -> str:

@@ -37,7 +37,7 @@ from rag.citations import _repair_json
 from rag.errors import InputError, ModelError
 from rag.evidence import labelled_passage
 from rag.prompts import Prompt
-from rag.types import Citation, DocumentRecord, Verdict
+from rag.types import Citation, DocumentRecord, Verdict, VerifyMode
 
 __all__ = ["GUIDE_SCHEMA", "GuideProgress", "GuideProvenance", "GuideWriter", "SourceGuide", "SuggestedQuestion",
            "render_guide"]
@@ -48,7 +48,6 @@ log = logging.getLogger(__name__)
 GuideProgress = Callable[[str, int, int], None]
 #: A question's best passage within the document (and its score), or None when it cannot be answered.
 FindPassage = Callable[[str], "tuple[Citation, float] | None"]
-VerifyMode = Literal["off", "annotate", "strict"]
 
 GUIDE_SCHEMA: dict[str, Any] = {
     "type": "object",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rag.types import AnswerSentence, CitedAnswer
 
-__all__ = ["answer_markdown", "sentence_badge", "verdict_detail"]
+__all__ = ["answer_markdown", "removed_lines", "sentence_badge", "verdict_detail"]
 
 
 def sentence_badge(sentence: AnswerSentence) -> str:
@@ -29,6 +29,15 @@ def verdict_detail(sentence: AnswerSentence) -> str:
     return detail + (f"; checks: {'; '.join(verdict.issues)}" if verdict.issues else "")
 
 
+def removed_lines(answer: CitedAnswer) -> list[str]:
+    """What a guarded answer did not show, and why: "removed: 1 sentence (number 2022 not in the passage)"."""
+    if not answer.removed:
+        return []
+    count = len(answer.removed)
+    head = f"removed: {count} sentence{'s' if count > 1 else ''} the sources do not support"
+    return [head, *(f'  - "{r.text}" ({r.reason})' for r in answer.removed)]
+
+
 def answer_markdown(answer: CitedAnswer, *, title: bool = True) -> str:
     """The answer as Markdown: footnote markers per sentence, then each cited quote verbatim."""
     lines = [f"**Q:** {answer.question}", ""] if title else []
@@ -45,6 +54,12 @@ def answer_markdown(answer: CitedAnswer, *, title: bool = True) -> str:
             notes.setdefault(c.n, f'[^{c.n}]: {c.file_name}, characters {c.start}-{c.end}: "{c.quote}"{verdict}')
     if notes:
         lines += ["", *[notes[n] for n in sorted(notes)]]
+    if answer.related and answer.declined:
+        lines += ["", "Related passages:", *(f'- {e.source} ({e.file_name}, characters {e.start}-{e.end}): "{e.text}"'
+                                             for e in answer.related)]
+    if answer.removed:
+        lines += ["", "<details><summary>" + removed_lines(answer)[0] + "</summary>", "",
+                  *(line.strip() for line in removed_lines(answer)[1:]), "", "</details>"]
     if answer.provenance:
         lines += ["", "<!-- " + ", ".join(f"{k}={v}" for k, v in sorted(answer.provenance.items())) + " -->"]
     return "\n".join(lines) + "\n"

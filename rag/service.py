@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -46,7 +46,17 @@ from rag.providers import (
 )
 from rag.retrieval import HybridRetriever, tokenize
 from rag.store import Store, drop_collections, make_client
-from rag.types import ChatTurn, Citation, CitedAnswer, DocumentRecord, IngestReport, Removed, SearchHit, Verdict
+from rag.types import (
+    ChatTurn,
+    Citation,
+    CitedAnswer,
+    DocumentRecord,
+    IngestReport,
+    Removed,
+    SearchHit,
+    Verdict,
+    VerifyMode,
+)
 from rag.verify.verifier import Calibration, load_calibration
 
 __all__ = ["DoctorCheck", "DoctorReport", "Service", "SourceView"]
@@ -74,7 +84,6 @@ class SourceView(BaseModel):
     removed: list[Removed]
 
 
-VerifyMode = Literal["off", "annotate", "strict"]
 
 
 class _LazyVerifier:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
+    "VERIFY_MODES",
+    "AnswerGate",
     "AnswerSentence",
     "ChatTurn",
     "Chunk",
@@ -16,11 +20,20 @@ __all__ = [
     "IngestReport",
     "LoadedText",
     "Removed",
+    "RemovedSentence",
     "SearchHit",
     "Sentence",
     "SkippedFile",
     "Verdict",
+    "VerifyMode",
 ]
+
+#: How answers are checked. off: not verified; annotate: a verdict badge on every sentence, all shown;
+#: guarded (default): questions the sources cannot answer are refused before the model writes, a false
+#: premise is corrected, and a sentence the verifier does not support is re-cited or removed;
+#: strict: as guarded, but an answer that loses any sentence is refused whole.
+VerifyMode = Literal["off", "annotate", "guarded", "strict"]
+VERIFY_MODES: tuple[str, ...] = ("off", "annotate", "guarded", "strict")
 
 
 class _Frozen(BaseModel):
@@ -160,6 +173,27 @@ class AnswerSentence(_Frozen):
     verdict: Verdict | None = None
 
 
+class RemovedSentence(_Frozen):
+    """A sentence the model wrote that a guarded answer does not show, and why."""
+
+    text: str
+    reason: str = Field(description="e.g. 'number 2022 not in the passage' or 'unsupported 0.41'.")
+    verdict: Verdict | None = None
+
+
+class AnswerGate(_Frozen):
+    """What the checks before generation found about the question itself."""
+
+    kind: Literal["missing", "unlinked", "premise", "answer-type"] = Field(description=(
+        "missing: something the question names is in no retrieved passage; unlinked: the things it names "
+        "are never mentioned together; premise: what it presupposes is not supported by the evidence; "
+        "answer-type: it asks for a number or date that no evidence sentence on its subject gives."))
+    message: str = Field(description="The sentence shown to the reader, e.g. 'The sources do not mention FIFA.'")
+    missing: tuple[str, ...] = Field(default=(), description="The question's terms the sources never mention.")
+    premise: str | None = Field(default=None, description="The presupposition checked, for kind 'premise'.")
+    verdict: Verdict | None = Field(default=None, description="The verifier's verdict on the premise.")
+
+
 class ChatTurn(_Frozen):
     role: str = Field(description="'user' or 'assistant'.")
     content: str
@@ -177,7 +211,17 @@ class CitedAnswer(_Frozen):
     provenance: dict[str, str] = Field(default_factory=dict)
     timings: dict[str, float] = Field(default_factory=dict)
     usage: dict[str, int] = Field(default_factory=dict)
+    verify_mode: str = Field(default="annotate", description="How the answer was checked (see VerifyMode).")
+    gate: AnswerGate | None = Field(default=None, description="Why the question was refused or corrected "
+                                    "before (or instead of) a free answer, when it was.")
+    removed: tuple[RemovedSentence, ...] = Field(default=(), description="Sentences a guarded answer dropped.")
+    related: tuple[Evidence, ...] = Field(default=(), description="The closest passages, shown with a refusal.")
 
     @property
     def text(self) -> str:
         return " ".join(s.text for s in self.sentences)
+
+    @property
+    def declined(self) -> bool:
+        """Refused, or answered by correcting the question's premise: either way it did not answer as asked."""
+        return self.refused or (self.gate is not None and self.gate.kind == "premise")

@@ -26,12 +26,15 @@ def test_headings_questions_and_debris_are_not_evidence(sentence: str, expected:
     assert is_evidence(sentence) is expected
 
 
-def test_a_source_is_labelled_by_outlet_then_author_then_its_short_title() -> None:
+def test_a_source_is_labelled_by_outlet_then_author_then_as_the_article_its_headline_names() -> None:
     assert source_label(_record("Any title", outlet="Caucasus Watch", author="A. Writer")) == "Caucasus Watch"
     assert source_label(_record("Any title", author="Igor Chalenko")) == "Igor Chalenko"
-    assert source_label(_record("Russia Steps In: Lavrov Offers to Mend Armenia-Azerbaijan Ties")) == "Russia Steps In"
-    assert source_label(_record("Moscow accuses Washington - a report")) == "Moscow accuses Washington"
-    assert source_label(_record("One two three four five six seven eight")) == "One two three four five six"
+    # A headline is never presented as a publisher: "the article '...'", cut marked with an ellipsis.
+    assert source_label(_record("Russia Steps In: Lavrov Offers to Mend Armenia-Azerbaijan Ties")) == \
+        "the article “Russia Steps In…”"
+    assert source_label(_record("Moscow accuses Washington - a report")) == "the article “Moscow accuses Washington…”"
+    assert source_label(_record("One two three four five six seven eight")) == "the article “One two three four five six…”"
+    assert source_label(_record("Short headline")) == "the article “Short headline”"
     assert source_label(None) == "unknown source"
 
 

@@ -104,7 +104,7 @@ def _model(answer: dict, ignored: frozenset[str] = frozenset()) -> ScriptedChatM
 
 
 
-def test_annotate_and_strict_modes(settings: Settings, seeds_copy: Path) -> None:
+def test_annotate_guarded_and_strict_modes(settings: Settings, seeds_copy: Path) -> None:
     probe = Service(settings, embeddings=HashingEmbeddings(), chat_model=_model({"sentences": []}))
     probe.ingest([seeds_copy])
     evidence = probe.ask("What did Zakharova say about the CSTO?", verify="off").evidence
@@ -119,18 +119,27 @@ def test_annotate_and_strict_modes(settings: Settings, seeds_copy: Path) -> None
     annotated = service.ask("What did Zakharova say about the CSTO?", verify="annotate")
     labels = [s.verdict.label for s in annotated.sentences]
     assert labels[0] == "supported" and "supported" not in labels[1:]
+    assert not annotated.removed
+    guarded = service.ask("What did Zakharova say about the CSTO?", verify="guarded")
+    assert len(guarded.sentences) == 2 and not guarded.refused
+    assert "re-cited" in guarded.sentences[1].flags and guarded.sentences[1].citations[0].n == quote.n
+    assert all(s.verdict.label == "supported" for s in guarded.sentences)
+    assert [r.text for r in guarded.removed] == ["Zakharova praised NATO warmly."]
+    assert "NATO" in guarded.removed[0].reason  # the name check says why
+    # strict: an answer that loses any sentence is refused whole, with what was removed.
     strict = service.ask("What did Zakharova say about the CSTO?", verify="strict")
-    assert len(strict.sentences) == 2 and not strict.refused
-    assert "re-cited" in strict.sentences[1].flags and strict.sentences[1].citations[0].n == quote.n
-    assert all(s.verdict.label == "supported" for s in strict.sentences)
+    assert strict.refused and strict.sentences[-1].text == REFUSAL and len(strict.removed) == 1
+    assert strict.related
 
 
-def test_strict_refuses_when_nothing_is_supported(settings: Settings, seeds_copy: Path) -> None:
+def test_guarded_refuses_when_nothing_is_supported(settings: Settings, seeds_copy: Path) -> None:
     answer = {"sentences": [{"text": "Zakharova praised NATO warmly.", "citations": [1]}]}
     service = Service(settings, embeddings=HashingEmbeddings(), chat_model=_model(answer))
     service.ingest([seeds_copy])
-    result = service.ask("What did Zakharova say about the CSTO?", verify="strict")
-    assert result.refused and result.sentences[0].text == REFUSAL
+    result = service.ask("What did Zakharova say about the CSTO?", verify="guarded")
+    assert result.refused and result.sentences[-1].text == REFUSAL
+    assert [r.text for r in result.removed] == ["Zakharova praised NATO warmly."]
+    assert result.related and all(e.text for e in result.related)
 
 
 def test_an_attribution_to_the_cited_source_is_judged_with_its_label(settings: Settings, seeds_copy: Path) -> None:

@@ -16,7 +16,7 @@ from rag.brief.render import render_briefing
 from rag.errors import ConfigError, InputError, ModelError, NotFoundError, SourcebriefError, StoreError
 from rag.guide import SourceGuide
 from rag.service import Service, SourceView
-from rag.types import ChatTurn, CitedAnswer, DocumentRecord, IngestReport
+from rag.types import ChatTurn, CitedAnswer, DocumentRecord, IngestReport, VerifyMode
 from ui.brief_handlers import briefing_file
 
 __all__ = ["AskRequest", "BriefRequest", "Health", "build_router", "error_response", "install_error_handler"]
@@ -28,14 +28,14 @@ class AskRequest(BaseModel):
     question: str = Field(description="The question, answered only from the sources.")
     history: list[ChatTurn] = Field(default_factory=list, description="Earlier turns, for follow-ups.")
     sources: list[str] | None = Field(None, description="Document ids, id prefixes or file names to search.")
-    verify: Literal["off", "annotate", "strict"] | None = Field(None, description="Verification mode.")
+    verify: VerifyMode | None = Field(None, description="Verification mode (default: setting, guarded).")
     stream: bool = Field(False, description="Send newline-delimited JSON events instead of one answer.")
 
 
 class BriefRequest(BaseModel):
     topic: str | None = Field(None, description="Narrow the briefing to what bears on this topic.")
     sources: list[str] | None = Field(None, description="Document ids, id prefixes or file names to use.")
-    verify: Literal["off", "annotate", "strict"] | None = Field(None, description="Verification mode.")
+    verify: VerifyMode | None = Field(None, description="Verification mode (default: setting, guarded).")
     format: Literal["json", "md", "html"] = Field("json", description="json: the typed Briefing; md or html: "
                                                   "the rendered document.")
 

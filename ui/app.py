@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 import gradio as gr
 
 from rag.service import Service
+from rag.types import VERIFY_MODES
 from ui.brief_handlers import BriefHandlers
 from ui.eval_handlers import CASE_HEADERS, EvalHandlers
 from ui.guide_handlers import GuideHandlers
@@ -55,7 +56,7 @@ def build_app(service: Service) -> gr.Blocks:
                 with gr.Column(scale=2):
                     sources = gr.CheckboxGroup(label="Use only these sources (none ticked = all)",
                                                elem_id="sb-sources")
-                    verify = gr.Radio(["off", "annotate", "strict"], value=service.settings.verify_mode,
+                    verify = gr.Radio(list(VERIFY_MODES), value=service.settings.verify_mode,
                                       label="Verify each sentence")
                     cited = gr.HTML(label="Answer with citations", elem_id="sb-cited", js_on_load=CITE_JS)
                     export = gr.DownloadButton("Download answer (Markdown)", visible=False, elem_id="sb-export")
@@ -65,7 +66,7 @@ def build_app(service: Service) -> gr.Blocks:
                     topic = gr.Textbox(label="Topic (empty = the whole collection)", elem_id="sb-topic")
                     brief_sources = gr.CheckboxGroup(label="Use only these sources (none ticked = all)",
                                                      elem_id="sb-brief-sources")
-                    brief_verify = gr.Radio(["off", "annotate", "strict"], value=service.settings.verify_mode,
+                    brief_verify = gr.Radio(list(VERIFY_MODES), value=service.settings.verify_mode,
                                             label="Verify each sentence")
                     write = gr.Button("Write briefing", variant="primary", elem_id="sb-write")
                     brief_status = gr.Markdown(elem_id="sb-brief-status")

@@ -10,7 +10,8 @@ from rag.brief import Briefing
 from rag.brief.pipeline import check_run_id
 from rag.brief.render import render_briefing
 from rag.errors import InputError, NotFoundError, SourcebriefError
-from rag.service import Service, VerifyMode
+from rag.service import Service
+from rag.types import VerifyMode
 from ui.handlers import UserFacingError
 
 __all__ = ["BriefHandlers", "BriefView", "briefing_file"]

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from rag.errors import SourcebriefError
 from rag.render import answer_markdown
-from rag.service import Service, VerifyMode
-from rag.types import ChatTurn, CitedAnswer, IngestReport
+from rag.service import Service
+from rag.types import ChatTurn, CitedAnswer, IngestReport, VerifyMode
 from ui.render import answer_html, chat_markdown, document_html, export_name, sources_rows
 
 __all__ = ["ChatHandlers", "ChatUpdate", "SourceHandlers", "UserFacingError"]

@@ -9,8 +9,8 @@ import hashlib
 from collections.abc import Callable, Sequence
 from html import escape
 
-from rag.render import sentence_badge, verdict_detail
-from rag.types import AnswerSentence, CitedAnswer, DocumentRecord, Removed, SearchHit
+from rag.render import removed_lines, sentence_badge, verdict_detail
+from rag.types import AnswerSentence, CitedAnswer, DocumentRecord, Evidence, Removed, SearchHit
 
 __all__ = [
     "CITE_JS",
@@ -18,8 +18,10 @@ __all__ = [
     "answer_html",
     "chat_markdown",
     "document_html",
+    "evidence_html",
     "export_name",
     "related_html",
+    "removed_html",
     "sources_rows",
 ]
 
@@ -76,11 +78,30 @@ def _highlighted(text: str, start: int, end: int) -> str:
     return f"{head}<mark>{escape(text[start:end])}</mark>{tail}"
 
 
+def removed_html(answer: CitedAnswer) -> str:
+    """A collapsed list of what a guarded answer removed, and why."""
+    lines = removed_lines(answer)
+    if not lines:
+        return ""
+    items = "".join(f"<li>{escape(r.text)} <i>({escape(r.reason)})</i></li>" for r in answer.removed)
+    return (f'<details class="sb-removed-list"><summary>{escape(lines[0])}</summary><ul class="sb-removed">'
+            f"{items}</ul></details>")
+
+
+def evidence_html(evidence: Sequence[Evidence]) -> str:
+    """The closest evidence sentences with their sources, shown with a refusal or a corrected premise."""
+    items = "".join(f"<li><b>{escape(e.source)}</b> ({escape(e.file_name)}, characters {e.start}-{e.end}): "
+                    f"“{escape(e.text)}”</li>" for e in evidence)
+    return f'<div class="sb-related"><p class="sb-passage-head">Related passages</p><ul>{items}</ul></div>'
+
+
 def answer_html(answer: CitedAnswer, document_text: Callable[[str], str | None]) -> str:
     """The answer with numbered citation markers; clicking one shows its quote inside its document."""
     if answer.refused:
-        body = f'<p>{escape(answer.sentences[0].text)} {_badge(answer.sentences[0])}</p>'
-        return f'<div class="sb-answer">{body}{related_html(answer.retrieved)}</div>'
+        body = " ".join(f"{escape(s.text)}" for s in answer.sentences)
+        body = f'<p>{body} {_badge(answer.sentences[-1])}</p>'
+        related = evidence_html(answer.related) if answer.related else related_html(answer.retrieved)
+        return f'<div class="sb-answer">{body}{related}{removed_html(answer)}</div>'
     parts, passages = [], {}
     for sentence in answer.sentences:
         marks = "".join(
@@ -98,7 +119,7 @@ def answer_html(answer: CitedAnswer, document_text: Callable[[str], str | None])
     hint = '<p class="sb-passage-head">Click a marker to see the quoted passage in its document.</p>' \
         if passages else ""
     return (f'<div class="sb-answer"><p>{" ".join(parts)}</p>{hint}'
-            f'{"".join(passages[n] for n in sorted(passages))}</div>')
+            f'{"".join(passages[n] for n in sorted(passages))}{removed_html(answer)}</div>')
 
 
 def related_html(hits: Sequence[SearchHit], limit: int = 3) -> str:
@@ -111,12 +132,16 @@ def related_html(hits: Sequence[SearchHit], limit: int = 3) -> str:
 
 
 def chat_markdown(answer: CitedAnswer) -> str:
-    """The answer as the chat shows it: sentences, citation numbers and support labels."""
+    """The answer as the chat shows it: sentences, citation numbers and support labels, then (in
+    italics) how many sentences a guarded answer removed; the answer panel lists them with reasons."""
     out = []
     for sentence in answer.sentences:
         marks = "".join(f"[{c.n}]" for c in sentence.citations)
         out.append(f"{sentence.text} {marks} `{sentence_badge(sentence)}`".replace("  ", " "))
-    return " ".join(out)
+    text = " ".join(out)
+    if answer.removed:
+        text += f"\n\n_{removed_lines(answer)[0]} (see the answer panel)_"
+    return text
 
 
 def document_html(text: str, removed: Sequence[Removed]) -> str:

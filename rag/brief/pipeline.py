@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -43,7 +43,7 @@ from rag.errors import InputError, ModelError
 from rag.evidence import labelled_passage
 from rag.prompts import Prompt
 from rag.retrieval import HybridRetriever
-from rag.types import Citation, DocumentRecord, Verdict
+from rag.types import Citation, DocumentRecord, Verdict, VerifyMode
 
 __all__ = ["STAGES", "BriefOptions", "BriefPipeline", "BriefProgress", "check_run_id"]
 
@@ -52,7 +52,6 @@ log = logging.getLogger(__name__)
 STAGES = ("scope", "digest", "group", "write", "verify")
 #: (stage, done, total); done == total == 0 announces a stage loaded from a saved run.
 BriefProgress = Callable[[str, int, int], None]
-VerifyMode = Literal["off", "annotate", "strict"]
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _SECTION_QUERIES = {"facts": "{topic} figures numbers amounts", "timeline": "{topic} dates when events",
                     "missing": "{topic} reportedly claimed uncertain"}
@@ -307,7 +306,7 @@ class BriefPipeline:
         elif good and mode != "off" and self.verifier is not None:
             verdict = self.verifier.verify(sentence.checked or sentence.text,
                                            [labelled_passage(labels.get(c.doc_id, c.title), c.quote) for c in good])
-        if mode == "strict" and (verdict is None or verdict.label != "supported"):
+        if mode in ("guarded", "strict") and (verdict is None or verdict.label != "supported"):
             return None
         return sentence.model_copy(update={"citations": good, "flags": tuple(flags), "verdict": verdict})
 

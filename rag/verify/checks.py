@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from rag.ingest.sentences import split_sentences
 
-__all__ = ["CheckResult", "deterministic_checks", "extract_names", "extract_numbers", "has_negation"]
+__all__ = ["CheckResult", "PassageNames", "cap_runs", "deterministic_checks", "extract_names", "extract_numbers",
+           "has_negation", "is_name"]
 
 _FLIP_SHARE = 0.8  # share of the claim's content words an aligned sentence needs to count as a negation flip
 _MONTHS = ("january february march april may june july august september october november december "
@@ -90,7 +91,7 @@ def _months(text: str) -> set[str]:
     return {m[:3] for m in _MONTHS if m in words}
 
 
-def _cap_runs(text: str) -> list[list[str]]:
+def cap_runs(text: str) -> list[list[str]]:
     """Runs of capitalised words not opening a sentence with an -ly/-ing word, cleaned of edges and possessives."""
     runs = []
     for sentence in re.split(r"(?<=[.!?])\s+|\n", text):
@@ -102,7 +103,7 @@ def _cap_runs(text: str) -> list[list[str]]:
     return runs
 
 
-def _is_name(word: str) -> bool:
+def is_name(word: str) -> bool:
     return (len(word) > 2 and word.lower() not in _COMMON_CAPS and word.lower() not in _MONTHS
             and not word.isdigit() and word != "UNK")
 
@@ -110,7 +111,7 @@ def _is_name(word: str) -> bool:
 def extract_names(text: str) -> set[str]:
     """Capitalised names not at the start of a sentence (people, places, organisations); months are
     left to the date check."""
-    return {word for run in _cap_runs(text) for word in run if _is_name(word)}
+    return {word for run in cap_runs(text) for word in run if is_name(word)}
 
 
 def _initials(run: Sequence[str]) -> str:
@@ -118,7 +119,7 @@ def _initials(run: Sequence[str]) -> str:
     return "".join(w[0] for w in run if w and w[0].isupper() and w.lower() not in _COMMON_CAPS)
 
 
-class _PassageNames:
+class PassageNames:
     """How a passage can name something: its words (stemmed), its acronyms with the dots taken out
     ("U.S." -> "US") and the initials of its capitalised runs ("United States" -> "US")."""
 
@@ -127,7 +128,7 @@ class _PassageNames:
         parts = [part for w in words if "-" in w for part in w.split("-")]  # "Neo-Nazi" also names "Nazi"
         self.stems = {_stem(_possessive(w.strip(".’'-"))) for w in [*words, *parts]}
         self.acronyms = {w.replace(".", "") for w in words if w.replace(".", "").isupper()}
-        self.acronyms |= {initials for initials in map(_initials, _cap_runs(passage)) if len(initials) > 1}
+        self.acronyms |= {initials for initials in map(_initials, cap_runs(passage)) if len(initials) > 1}
 
     def mentions(self, word: str, run: Sequence[str]) -> bool:
         """Whether a claim's name word (in its capitalised run) is in the passage: the same word, a
@@ -224,9 +225,9 @@ def deterministic_checks(claim: str, passage: str) -> CheckResult:
     if missing_months:
         result.issues.append(f"date ({', '.join(sorted(missing_months))}) not in the passage")
         result.contradiction = result.contradiction or (same_fact and bool(_months(aligned)))
-    names = _PassageNames(passage)
-    missing = sorted({word for run in _cap_runs(claim) for word in run
-                      if _is_name(word) and not names.mentions(word, run)})
+    names = PassageNames(passage)
+    missing = sorted({word for run in cap_runs(claim) for word in run
+                      if is_name(word) and not names.mentions(word, run)})
     if missing:
         result.issues.append(f"name(s) {', '.join(missing)} not in the passage")
     # A negation flip is the same sentence with "not" added or removed; at looser alignments a

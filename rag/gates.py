@@ -1,0 +1,241 @@
+"""Checks before the model writes: can the retrieved sources answer this question at all?
+
+A verifier judges what an answer says against the passages it cites; it cannot see that a faithful
+sentence does not answer the question, or that the question itself assumes something false. These
+checks read the question against what retrieval found, deterministically and in milliseconds:
+
+- **missing**: a name or number the question is about appears in none of the retrieved documents
+  ("Who won the 2022 FIFA World Cup?").
+- **unlinked**: the question ties several named things together (a person and a channel, a meeting
+  and a place) that no single document mentions together: it presupposes a link the sources do not
+  make ("Why did Lavrov tell Russia 24 ...?" when Galuzin gave that interview). Comparative
+  questions ("how do A and B differ") are exempt.
+- **answer-type**: it asks for a number ("how many votes") or a date ("on what date") and no
+  retrieved sentence on its subject gives one.
+
+Presupposition checks that need the judge live in `rag.premise`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from rag.ingest.sentences import split_sentences
+from rag.retrieval import tokenize
+from rag.types import AnswerGate
+from rag.verify.checks import PassageNames, cap_runs, extract_numbers, is_name
+
+__all__ = ["QuestionTerms", "check_answerable", "is_comparative", "question_terms"]
+
+# Words that open or frame a question and are capitalised only for that ("Which", "Name", "Compare").
+_FRAME = frozenset(
+    "what which who whom whose when where why how whether is are was were do does did has have had can could "
+    "would should will name list describe explain tell give show compare summarize summarise please according "
+    "in on at since during for and but so or if".split())
+# Words that say how a question asks, never what it is about.
+_GENERIC = frozenset(
+    "according source sources article articles outlet outlets report reports reported say describe described "
+    "view views role differ differ agree agreed portray portrayed kind happen happened mention mentioned "
+    "claim claims think thought stated state".split())
+_QUANTITY = re.compile(r"\bhow\s+(many|much|long|large|big|far|often)\b(?P<rest>[^?.,;]*)|"
+                       r"\bwhat\s+(?:number|percentage|proportion|share|amount|size)\s+of\b(?P<rest2>[^?.,;]*)", re.I)
+_TIME = re.compile(r"\b(when|what\s+(?:year|date|day|month|time)|which\s+(?:year|date|day|month)|since\s+when|"
+                   r"how\s+long\s+ago)\b", re.I)
+_AUX = re.compile(r"\b(is|are|was|were|do|does|did|has|have|had|will|would|can|could|should|might|may)\b", re.I)
+_COMPARATIVE = re.compile(
+    r"\b(differ|differs|difference|differences|disagree|agree|agreement between|compare|compared|comparison|"
+    r"contrast|versus|vs\.?|each source|each outlet|the sources|the outlets|the articles|the documents|"
+    r"different outlets|different sources|who says|whom do|which sources|which outlets|according to whom)\b", re.I)
+_HOW_DO_BOTH = re.compile(r"^\s*how\s+(?:do|did|does)\s+[^?]*?\s+and\s+[^?]*?\s+(?:describe|portray|see|view|"
+                          r"characterize|characterise|present|depict|frame|assess|explain|report)\b", re.I)
+_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)s?\b")
+_DATE_WORDS = re.compile(r"\b(january|february|march|april|may|june|july|august|september|october|november|"
+                         r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|"
+                         r"tomorrow|ago|last\s+(?:week|month|year)|next\s+(?:week|month|year)|spring|summer|"
+                         r"autumn|fall|winter|decade|century)\b", re.I)
+_DIGITS = re.compile(r"(?<![\w.])\d[\d,.]*(?:\s*(?:thousand|million|billion|trillion|bn|per\s*cent|percent|%))?",
+                     re.I)
+_NUMBER_WORDS = re.compile(r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|dozens|"
+                           r"hundreds?|thousands?|millions?|billions?|half|quarter|third)\b", re.I)
+
+
+@dataclass(frozen=True)
+class QuestionTerms:
+    """What a question is about, as far as words can tell."""
+
+    names: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (name word, its capitalised run)
+    numbers: tuple[tuple[float, str], ...] = ()  # (value, as written), digits only
+    asks: str | None = None  # "quantity" or "time"
+    counted: str = ""  # what a quantity question counts ("votes", "Russian military bases")
+    focus: tuple[str, ...] = ()  # content words that are neither names nor numbers nor framing
+    comparative: bool = False
+    runs: tuple[str, ...] = field(default=(), compare=False)  # the runs, as written, for messages
+
+
+def is_comparative(question: str) -> bool:
+    """Whether a question asks how several sources or people compare ("how do the sources differ")."""
+    return bool(_COMPARATIVE.search(question) or _HOW_DO_BOTH.search(question))
+
+
+def _title_cased(question: str) -> bool:
+    words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", question) if len(w) > 3]
+    return len(words) >= 4 and sum(w[0].isupper() for w in words) / len(words) > 0.6
+
+
+def question_terms(question: str, labels: Iterable[str] = ()) -> QuestionTerms:
+    """Names (less source labels such as 'Alwaght', which attribute rather than ask), digit numbers,
+    the kind of answer asked for and the content words of a question."""
+    label_words = {w.lower() for label in labels for w in re.findall(r"[\w'’-]+", label)}
+    names: list[tuple[str, tuple[str, ...]]] = []
+    runs: list[str] = []
+    if not _title_cased(question):
+        for run in cap_runs(question):
+            kept = [w for w in run if is_name(w) and w.lower() not in _FRAME and w.lower() not in label_words]
+            names += [(w, tuple(run)) for w in kept]
+            if kept:
+                runs.append(" ".join(w for w in run if w.lower() not in _FRAME))
+    numbers = [(v, m.group(0).strip()) for m in _DIGITS.finditer(question)
+               for v in sorted(extract_numbers(m.group(0)))][:6]
+    asks, counted = None, ""
+    quantity = _QUANTITY.search(question)
+    if quantity:
+        asks = "quantity"
+        rest = quantity.group("rest") or quantity.group("rest2") or ""
+        counted = _AUX.split(rest, maxsplit=1)[0].strip()
+    elif _TIME.search(question):
+        asks = "time"
+    name_words = {w.lower() for w, _ in names} | label_words
+    focus = tuple(dict.fromkeys(w for w in tokenize(question) if w not in _GENERIC and w not in _FRAME
+                                and w not in name_words and not any(ch.isdigit() for ch in w)
+                                and w not in {"year", "date", "day", "month", "time", "number", "many", "much",
+                                              "long", "percentage", "proportion", "share", "amount"}))
+    return QuestionTerms(names=tuple(names), numbers=tuple(dict.fromkeys(numbers)), asks=asks, counted=counted,
+                         focus=focus, comparative=is_comparative(question), runs=tuple(dict.fromkeys(runs)))
+
+
+def _fold(word: str) -> str:
+    return word if any(ch.isdigit() for ch in word) else word[:5]
+
+
+class _Text:
+    """One document's words as the checks look them up: names with their aliases, numbers, folded words."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.names = PassageNames(text)
+        self.numbers = extract_numbers(text)
+        self.words = {_fold(w) for w in tokenize(text)}
+
+    def has_name(self, word: str, run: Sequence[str]) -> bool:
+        return self.names.mentions(word, run)
+
+    def has_number(self, value: float) -> bool:
+        return value in self.numbers
+
+
+def _join(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def _missing(terms: QuestionTerms, texts: Sequence[_Text]) -> AnswerGate | None:
+    absent_names = [(w, run) for w, run in terms.names if not any(t.has_name(w, run) for t in texts)]
+    absent_numbers = [shown for value, shown in terms.numbers if not any(t.has_number(value) for t in texts)]
+    if not absent_names and not absent_numbers:
+        return None
+    words = [w for w, _ in absent_names]
+    shown_runs = [run for run in terms.runs if any(w in run.split() for w in words)]
+    missing = list(dict.fromkeys([*shown_runs, *absent_numbers]))
+    return AnswerGate(kind="missing", missing=tuple(missing),
+                      message=f"The sources do not mention {_join(missing)}.")
+
+
+def _shown(terms: QuestionTerms, items: Sequence[tuple[str, object]]) -> list[str]:
+    """Name words as the question wrote their run ("FIFA World Cup"), numbers as written."""
+    out = []
+    for word, extra in items:
+        if isinstance(extra, float):
+            out.append(word)
+        else:
+            out.append(next((r for r in terms.runs if word in r.split()), word))
+    return list(dict.fromkeys(out))
+
+
+def _unlinked(terms: QuestionTerms, texts: Sequence[_Text]) -> AnswerGate | None:
+    """Every name and number of a (non-comparative) question must be found in one document together."""
+    specifics: list[tuple[str, object]] = [*terms.names, *((shown, value) for value, shown in terms.numbers)]
+    if terms.comparative or len({word for word, _ in specifics}) < 2:
+        return None
+
+    def found(text: _Text, item: tuple[str, object]) -> bool:
+        word, extra = item
+        if isinstance(extra, float):
+            return text.has_number(extra)
+        return text.has_name(word, extra)  # type: ignore[arg-type]
+
+    best = max(texts, key=lambda t: sum(found(t, s) for s in specifics))
+    apart = [s for s in specifics if not found(best, s)]
+    if not apart:
+        return None
+    apart_shown = _shown(terms, apart)
+    together_shown = [s for s in _shown(terms, [s for s in specifics if s not in apart]) if s not in apart_shown]
+    if not together_shown:
+        return None
+    return AnswerGate(kind="unlinked", missing=tuple(apart_shown),
+                      message=f"No source mentions {_join(apart_shown)} together with {_join(together_shown)}.")
+
+
+def _sentences_with(texts: Sequence[str], words: set[str]) -> Iterable[str]:
+    for text in texts:
+        for sentence in split_sentences(text):
+            if words & {_fold(w) for w in tokenize(sentence.text)}:
+                yield sentence.text
+
+
+def _has_quantity(sentence: str) -> bool:
+    """A number that is not a bare year ("in 2020"), or a number word."""
+    for match in _DIGITS.finditer(sentence):
+        if not _YEAR.fullmatch(match.group(0).strip()):
+            return True
+        before = sentence[max(0, match.start() - 12):match.start()].lower()
+        if not re.search(r"\b(in|since|of|by|until|from|to|and|after|before|–|-)\s*$", before):
+            return True
+    return bool(_NUMBER_WORDS.search(sentence))
+
+
+def _has_date(sentence: str) -> bool:
+    return bool(_YEAR.search(sentence) or _DATE_WORDS.search(sentence))
+
+
+def _answer_type(terms: QuestionTerms, passages: Sequence[str]) -> AnswerGate | None:
+    """A quantity or time question needs a sentence on its subject that gives a number or a date."""
+    if terms.asks is None or terms.comparative:
+        return None
+    counted = [w for w in tokenize(terms.counted) if w not in _GENERIC]
+    head = counted[-1:] if counted else []
+    subject = {_fold(w) for w in (head or terms.focus)}
+    if not subject:
+        return None
+    check = _has_quantity if terms.asks == "quantity" else _has_date
+    if any(check(s) for s in _sentences_with(passages, subject)):
+        return None
+    if terms.asks == "quantity":
+        what = f"a number of {terms.counted}" if terms.counted else "that figure"
+        return AnswerGate(kind="answer-type", missing=(terms.counted or "a number",),
+                          message=f"The sources do not give {what}.")
+    return AnswerGate(kind="answer-type", missing=("a date",), message="The sources do not give a date for this.")
+
+
+def check_answerable(question: str, passages: Sequence[str], documents: Mapping[str, str],
+                     labels: Iterable[str] = ()) -> AnswerGate | None:
+    """None when the sources may answer `question`; else why not.
+
+    `passages` are the retrieved chunks (and evidence) the answer would draw on; `documents` the
+    full texts of the retrieved documents (names and numbers are looked up there, so a name outside
+    the retrieved chunks of a document that has it is not 'missing'); `labels` the collection's
+    source labels, which a question may use to attribute ("according to Alwaght") without asking
+    about them."""
+    terms = question_terms(question, labels)
+    texts = [_Text(t) for t in documents.values() if t] or [_Text("\n".join(passages))]
+    return _missing(terms, texts) or _unlinked(terms, texts) or _answer_type(terms, passages)

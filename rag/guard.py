@@ -1,0 +1,112 @@
+"""Acting on the verifier: what a guarded answer shows, re-cites, removes, or says instead.
+
+The verifier labels each sentence; in `guarded` mode a sentence it does not support (a number, date
+or name its passage lacks, or a score under the calibrated threshold) is never shown as a sourced
+claim. It is first re-cited (another evidence line that supports it), else removed with the reason
+kept for the reader. When nothing supported is left, the answer is the refusal with the closest
+passages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from rag.evidence import labelled_passage
+from rag.prompts import REFUSAL
+from rag.retrieval import tokenize
+from rag.types import AnswerGate, AnswerSentence, Citation, CitedAnswer, Evidence, RemovedSentence, Verdict
+
+__all__ = ["citation_of", "correction", "guard_sentences", "refusal_answer", "removal_reason"]
+
+_RELATED = 3  # closest passages shown with a refusal or a correction
+_QUOTES = 2  # evidence sentences quoted after a corrected premise
+
+
+class _Verifier(Protocol):
+    def verify(self, claim: str, passages: Sequence[str]) -> Verdict: ...
+
+
+def citation_of(e: Evidence) -> Citation:
+    return Citation(n=e.n, doc_id=e.doc_id, file_name=e.file_name, title=e.title, quote=e.text, start=e.start,
+                    end=e.end)
+
+
+def removal_reason(sentence: AnswerSentence) -> str:
+    """Why a sentence is not shown, in the reader's words: what the checks found, else the verdict."""
+    verdict = sentence.verdict
+    if not sentence.citations:
+        return "no citation to a passage"
+    if verdict is None:
+        return "not verified"
+    if verdict.issues:
+        return "; ".join(verdict.issues)
+    return f"{verdict.label} by its cited passage (score {verdict.score:.2f})"
+
+
+def _recite(sentence: AnswerSentence, evidence: Sequence[Evidence], verifier: _Verifier) -> AnswerSentence | None:
+    """Try the other evidence sentences (most shared words first) as support for an unsupported sentence."""
+    cited = {c.n for c in sentence.citations}
+    terms = set(tokenize(sentence.text))
+    others = sorted((e for e in evidence if e.n not in cited),
+                    key=lambda e: len(terms & set(tokenize(e.text))), reverse=True)[:2]
+    for e in others:
+        if not terms & set(tokenize(e.text)):
+            continue
+        verdict = verifier.verify(sentence.text, [labelled_passage(e.source, e.text)])
+        if verdict.label == "supported":
+            return sentence.model_copy(update={"citations": (citation_of(e),), "verdict": verdict,
+                                               "flags": (*sentence.flags, "re-cited")})
+    return None
+
+
+def guard_sentences(sentences: Sequence[AnswerSentence], evidence: Sequence[Evidence], verifier: _Verifier,
+                    drop: bool) -> tuple[list[AnswerSentence], list[RemovedSentence]]:
+    """Attach a verdict to each cited sentence; with `drop`, re-cite or remove what is not supported."""
+    sources = {e.n: e.source for e in evidence}
+    kept: list[AnswerSentence] = []
+    removed: list[RemovedSentence] = []
+    for sentence in sentences:
+        if "refusal" in sentence.flags:
+            kept.append(sentence)
+            continue
+        verdict = verifier.verify(
+            sentence.text, [labelled_passage(sources.get(c.n, c.title), c.quote) for c in sentence.citations]) \
+            if sentence.citations else None
+        checked = sentence.model_copy(update={"verdict": verdict})
+        if not drop or (verdict is not None and verdict.label == "supported"):
+            kept.append(checked)
+            continue
+        recited = _recite(checked, evidence, verifier) if sentence.citations or evidence else None
+        if recited is not None:
+            kept.append(recited)
+        else:
+            removed.append(RemovedSentence(text=sentence.text, reason=removal_reason(checked), verdict=verdict))
+    return kept, removed
+
+
+def _closest(evidence: Sequence[Evidence], most: int) -> tuple[Evidence, ...]:
+    return tuple(sorted(evidence, key=lambda e: e.score, reverse=True)[:most])
+
+
+def refusal_answer(base: Mapping[str, Any], timings: dict[str, float], *, related: Sequence[Evidence],
+                   gate: AnswerGate | None = None, removed: Sequence[RemovedSentence] = (),
+                   usage: Mapping[str, int] | None = None) -> CitedAnswer:
+    """The refusal, led by what is missing when a gate found it, with the closest passages as related."""
+    sentences = [AnswerSentence(text=gate.message, flags=("refusal", f"gate:{gate.kind}"))] if gate else []
+    sentences.append(AnswerSentence(text=REFUSAL, flags=("refusal",)))
+    return CitedAnswer(sentences=tuple(sentences), refused=True, timings=timings, gate=gate, removed=tuple(removed),
+                       related=_closest(related, _RELATED), usage=dict(usage or {}), **base)
+
+
+def correction(gate: AnswerGate, evidence: Sequence[Evidence]) -> tuple[AnswerSentence, ...]:
+    """A false premise answered: the premise not found, then what the sources say, quoted verbatim."""
+    out = [AnswerSentence(text=gate.message, flags=("premise",))]
+    for e in _closest(evidence, _QUOTES):
+        out.append(AnswerSentence(text=f"{_capital(e.source)} writes: “{e.text}”", citations=(citation_of(e),),
+                                  flags=("quote",)))
+    return tuple(out)
+
+
+def _capital(label: str) -> str:
+    return label[0].upper() + label[1:] if label else label

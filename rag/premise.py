@@ -1,0 +1,137 @@
+"""False premises: what a "why" question takes for granted, stated as a claim the verifier can judge.
+
+"Why did Russia close its embassy in Baku in 2022?" asks for a reason and presupposes that Russia
+closed it. Answering the reason turns that presupposition into a sourced-looking fact, so the
+presupposition is judged against the evidence first; when the evidence does not support it, the
+answer says so and quotes what the sources do say instead of explaining something that did not happen.
+
+The presupposition is read off the question by rules (no model call): a why-question is an
+auxiliary-inverted statement, so dropping "why" and putting the auxiliary back after the subject
+gives it. Other question forms are not checked here: their presuppositions ("What did X say about
+Y?") are caught by `rag.gates` when X and Y are never mentioned together.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["presupposition"]
+
+_WHY = re.compile(r"^\s*(?:and\s+|so\s+|but\s+)?(?:why|how\s+come)\b,?\s*(?P<rest>.+?)\s*\??\s*$", re.I)
+_ASIDE = re.compile(r",?\s*according to [^,?]+(?:,\s*|$)", re.I)
+_AUX = ("did", "does", "do", "has", "have", "had", "is", "are", "was", "were", "would", "will", "could",
+        "should", "can", "might", "must")
+_PERFECT = ("has", "have", "had")
+_BE = ("is", "are", "was", "were")
+_PARTICIPLES = frozenset(
+    "become been kept made done gone taken given held led left lost met paid put run said seen sent set shut "
+    "spent stood told thought won withdrawn written brought built bought come cut dealt drawn fallen felt fought "
+    "found got gotten known let meant sought sold spoken begun broken chosen".split())
+_SUBJECT_WORDS = frozenset(
+    "the a an its his her their this that these those some many most both all several two three four five "
+    "foreign prime deputy former new top senior chief armed russian american european other local regional "
+    "international military political main key so-called".split())
+_IRREGULAR = {
+    "be": "was", "become": "became", "begin": "began", "break": "broke", "bring": "brought", "build": "built",
+    "buy": "bought", "choose": "chose", "come": "came", "cut": "cut", "deal": "dealt", "do": "did", "draw": "drew",
+    "fall": "fell", "feel": "felt", "fight": "fought", "find": "found", "get": "got", "give": "gave", "go": "went",
+    "have": "had", "hold": "held", "keep": "kept", "know": "knew", "lead": "led", "leave": "left", "let": "let",
+    "lose": "lost", "make": "made", "mean": "meant", "meet": "met", "pay": "paid", "put": "put", "run": "ran",
+    "say": "said", "see": "saw", "seek": "sought", "sell": "sold", "send": "sent", "set": "set", "shut": "shut",
+    "speak": "spoke", "spend": "spent", "stand": "stood", "take": "took", "teach": "taught", "tell": "told",
+    "think": "thought", "understand": "understood", "win": "won", "withdraw": "withdrew", "write": "wrote",
+}
+
+
+def _past(verb: str) -> str:
+    low = verb.lower()
+    if low in _IRREGULAR:
+        return _IRREGULAR[low]
+    if low.endswith("e"):
+        return verb + "d"
+    if re.search(r"[^aeiou]y$", low):
+        return verb[:-1] + "ied"
+    if re.search(r"(?:^|[^aeiou])[aeiou][bdgmnpt]$", low) and len(low) <= 4:
+        return verb + verb[-1] + "ed"  # "stop" -> "stopped", "ban" -> "banned"
+    return verb + "ed"
+
+
+def _third_person(verb: str) -> str:
+    low = verb.lower()
+    if low in {"have", "do", "go"}:
+        return {"have": "has", "do": "does", "go": "goes"}[low]
+    if re.search(r"(?:s|sh|ch|x|z)$", low):
+        return verb + "es"
+    if re.search(r"[^aeiou]y$", low):
+        return verb[:-1] + "ies"
+    return verb + "s"
+
+
+def _is_verb_candidate(word: str) -> bool:
+    """The first word after the subject: lower-case, not a determiner or a subject-forming word, not a
+    plural noun or an adjective by its ending (a base-form verb after 'did' takes no -s)."""
+    low = word.lower().strip(",")
+    if not low.isalpha() or word[0].isupper() or low in _SUBJECT_WORDS:
+        return False
+    if low.endswith("s") and not low.endswith(("ss", "us")):
+        return False
+    return not low.endswith(("al", "ian", "ese", "ist", "ic", "ive", "ary", "ern"))
+
+
+def presupposition(question: str) -> str | None:
+    """The statement a why-question takes for granted, or None for other questions.
+
+    "Why did Russia close its embassy in Baku in 2022?" -> "Russia closed its embassy in Baku in 2022";
+    "Why has Armenia kept the crossing blocked?" -> "Armenia has kept the crossing blocked"."""
+    match = _WHY.match(question)
+    if match is None:
+        return None
+    rest = _ASIDE.sub(" ", " " + match.group("rest")).strip()
+    words = rest.split()
+    if len(words) < 3 or words[0].lower() not in _AUX:
+        return None
+    aux, body = words[0].lower(), words[1:]
+    verb_at = _verb_position(aux, body)
+    if verb_at is None:
+        return None
+    subject, verb, tail = body[:verb_at], body[verb_at], body[verb_at + 1:]
+    if aux in _BE and not _is_participle(verb):  # "Why is Russia the main obstacle?": a copula, no verb
+        split = _name_subject_end(body)
+        return _sentence([*body[:split], aux, *body[split:]])
+    if aux == "did":
+        phrase = [_past(verb)]
+    elif aux in {"does", "do"}:
+        plural = aux == "do" or subject[-1].lower() in {"they", "we", "you", "i"}
+        phrase = [verb if plural else _third_person(verb)]
+    else:
+        phrase = [aux, verb]
+    return _sentence([*subject, *phrase, *tail])
+
+
+def _sentence(words: list[str]) -> str | None:
+    statement = " ".join(words).strip(" ,")
+    return statement[0].upper() + statement[1:] if statement else None
+
+
+def _is_participle(word: str) -> bool:
+    low = word.lower().strip(",")
+    return low in _PARTICIPLES or low.endswith(("ed", "en", "wn", "ing"))
+
+
+def _verb_position(aux: str, body: list[str]) -> int | None:
+    """Where the verb starts: after "has"/"is" the first participle ("having leverage has become"), else
+    the first word that can be a base-form verb."""
+    if aux in _PERFECT or aux in _BE:
+        found = next((i for i, w in enumerate(body) if i > 0 and not w[0].isupper() and _is_participle(w)), None)
+        if found is not None:
+            return found
+    return next((i for i, w in enumerate(body) if i > 0 and _is_verb_candidate(w)), None)
+
+
+def _name_subject_end(body: list[str]) -> int:
+    """After a leading name ("Russia", "the U.S. State Department"): where a copula goes."""
+    i = 0
+    while i < len(body) and (body[i][0].isupper() or (body[i].lower() in {"the", "a", "an"} and i + 1 < len(body)
+                                                      and body[i + 1][0].isupper())):
+        i += 1
+    return max(i, 1)
