@@ -24,7 +24,7 @@ from rag.errors import InputError, ModelError
 from rag.evidence import SentenceVectors, format_evidence, labelled_passage, select_evidence
 from rag.gates import check_answerable
 from rag.guard import correction, guard_sentences, refusal_answer
-from rag.premise import presupposition
+from rag.premise import premise_conflicts, presupposition
 from rag.prompts import Prompt
 from rag.retrieval import HybridRetriever
 from rag.store import Store
@@ -291,10 +291,12 @@ class AnswerChain:
         if premise is None:
             return None
         verdict = self.verifier.verify(premise, [labelled_passage(e.source, e.text) for e in evidence])
-        if verdict.label == "supported":
+        conflicts = premise_conflicts(premise, [e.text for e in evidence])
+        if verdict.label == "supported" and not conflicts:
             return None
-        return AnswerGate(kind="premise", premise=premise, verdict=verdict,
-                          message=f"The sources do not say that {_lower_first(premise)}.")
+        because = f": {conflicts[0]}" if conflicts else ""
+        return AnswerGate(kind="premise", premise=premise, verdict=verdict, missing=tuple(conflicts),
+                          message=f"The sources do not say that {_lower_first(premise)}{because}.")
 
     def answer(self, question: str, history: Sequence[ChatTurn] = (), doc_ids: Sequence[str] | None = None,
                records: Mapping[str, DocumentRecord] | None = None,

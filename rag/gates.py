@@ -19,7 +19,7 @@ Presupposition checks that need the judge live in `rag.premise`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from rag.ingest.sentences import split_sentences
@@ -45,11 +45,13 @@ _TIME = re.compile(r"\b(when|what\s+(?:year|date|day|month|time)|which\s+(?:year
                    r"how\s+long\s+ago)\b", re.I)
 _AUX = re.compile(r"\b(is|are|was|were|do|does|did|has|have|had|will|would|can|could|should|might|may)\b", re.I)
 _COMPARATIVE = re.compile(
-    r"\b(differ|differs|difference|differences|disagree|agree|agreement between|compare|compared|comparison|"
+    r"\b(differ|differs|difference|differences|disagree|(?:sources|outlets|articles|they|both|authors?)\s+agree|"
+    r"agree with each other|compare|compared|comparison|"
     r"contrast|versus|vs\.?|each source|each outlet|the sources|the outlets|the articles|the documents|"
     r"different outlets|different sources|who says|whom do|which sources|which outlets|according to whom)\b", re.I)
 _HOW_DO_BOTH = re.compile(r"^\s*how\s+(?:do|did|does)\s+[^?]*?\s+and\s+[^?]*?\s+(?:describe|portray|see|view|"
                           r"characterize|characterise|present|depict|frame|assess|explain|report)\b", re.I)
+_PEOPLE = frozenset("people person persons civilian civilians resident residents individual individuals".split())
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)s?\b")
 _DATE_WORDS = re.compile(r"\b(january|february|march|april|may|june|july|august|september|october|november|"
                          r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|"
@@ -67,11 +69,29 @@ class QuestionTerms:
 
     names: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (name word, its capitalised run)
     numbers: tuple[tuple[float, str], ...] = ()  # (value, as written), digits only
+    months: tuple[str, ...] = ()  # month names, capitalised as in "May 19"
     asks: str | None = None  # "quantity" or "time"
     counted: str = ""  # what a quantity question counts ("votes", "Russian military bases")
     focus: tuple[str, ...] = ()  # content words that are neither names nor numbers nor framing
     comparative: bool = False
     runs: tuple[str, ...] = field(default=(), compare=False)  # the runs, as written, for messages
+
+
+_MONTH = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|December)"
+                    r"(?=\s+\d)")
+
+
+def _as_written(question: str, words: Sequence[str]) -> str:
+    """A run of name words as the question spells it ("U.S. State Department", not "U.S State Department")."""
+    pattern = r"[\W]*".join(re.escape(w) for w in words) + r"\.?"
+    found = re.search(pattern, question)
+    return found.group(0) if found else " ".join(words)
+
+
+def _number_as_written(question: str, match: re.Match[str]) -> str:
+    """A number with the name or month it belongs to: "Russia 24", "May 19", else "5,000"."""
+    before = re.search(r"([A-Z][\w.]*)\s+$", question[:match.start()])
+    return f"{before.group(1)} {match.group(0).strip()}" if before else match.group(0).strip()
 
 
 def is_comparative(question: str) -> bool:
@@ -81,7 +101,7 @@ def is_comparative(question: str) -> bool:
 
 def _title_cased(question: str) -> bool:
     words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", question) if len(w) > 3]
-    return len(words) >= 4 and sum(w[0].isupper() for w in words) / len(words) > 0.6
+    return len(words) >= 4 and sum(w[0].isupper() for w in words) / len(words) >= 0.85
 
 
 def question_terms(question: str, labels: Iterable[str] = ()) -> QuestionTerms:
@@ -95,13 +115,14 @@ def question_terms(question: str, labels: Iterable[str] = ()) -> QuestionTerms:
             kept = [w for w in run if is_name(w) and w.lower() not in _FRAME and w.lower() not in label_words]
             names += [(w, tuple(run)) for w in kept]
             if kept:
-                runs.append(" ".join(w for w in run if w.lower() not in _FRAME))
-    numbers = [(v, m.group(0).strip()) for m in _DIGITS.finditer(question)
+                runs.append(_as_written(question, [w for w in run if w.lower() not in _FRAME]))
+    numbers = [(v, _number_as_written(question, m)) for m in _DIGITS.finditer(question)
                for v in sorted(extract_numbers(m.group(0)))][:6]
+    months = tuple(dict.fromkeys(m.group(1) for m in _MONTH.finditer(question)))
     asks, counted = None, ""
     quantity = _QUANTITY.search(question)
     if quantity:
-        asks = "quantity"
+        asks = "quantity" if (quantity.group(1) or "").lower() == "many" else "amount"
         rest = quantity.group("rest") or quantity.group("rest2") or ""
         counted = _AUX.split(rest, maxsplit=1)[0].strip()
     elif _TIME.search(question):
@@ -111,7 +132,8 @@ def question_terms(question: str, labels: Iterable[str] = ()) -> QuestionTerms:
                                 and w not in name_words and not any(ch.isdigit() for ch in w)
                                 and w not in {"year", "date", "day", "month", "time", "number", "many", "much",
                                               "long", "percentage", "proportion", "share", "amount"}))
-    return QuestionTerms(names=tuple(names), numbers=tuple(dict.fromkeys(numbers)), asks=asks, counted=counted,
+    return QuestionTerms(names=tuple(names), numbers=tuple(dict.fromkeys(numbers)), months=months, asks=asks,
+                         counted=counted,
                          focus=focus, comparative=is_comparative(question), runs=tuple(dict.fromkeys(runs)))
 
 
@@ -135,8 +157,8 @@ class _Text:
         return value in self.numbers
 
 
-def _join(items: Sequence[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+def _join(items: Sequence[str], word: str = "or") -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {word} " + items[-1]
 
 
 def _missing(terms: QuestionTerms, texts: Sequence[_Text]) -> AnswerGate | None:
@@ -157,14 +179,18 @@ def _shown(terms: QuestionTerms, items: Sequence[tuple[str, object]]) -> list[st
     for word, extra in items:
         if isinstance(extra, float):
             out.append(word)
+        elif extra == "month":
+            if not any(word in shown for shown in out):
+                out.append(word)
         else:
-            out.append(next((r for r in terms.runs if word in r.split()), word))
+            out.append(next((r for r in terms.runs if word in [w.strip(".,") for w in r.split()]), word))
     return list(dict.fromkeys(out))
 
 
 def _unlinked(terms: QuestionTerms, texts: Sequence[_Text]) -> AnswerGate | None:
     """Every name and number of a (non-comparative) question must be found in one document together."""
-    specifics: list[tuple[str, object]] = [*terms.names, *((shown, value) for value, shown in terms.numbers)]
+    specifics: list[tuple[str, object]] = [*terms.names, *((shown, value) for value, shown in terms.numbers),
+                                           *((month, "month") for month in terms.months)]
     if terms.comparative or len({word for word, _ in specifics}) < 2:
         return None
 
@@ -172,6 +198,8 @@ def _unlinked(terms: QuestionTerms, texts: Sequence[_Text]) -> AnswerGate | None
         word, extra = item
         if isinstance(extra, float):
             return text.has_number(extra)
+        if extra == "month":
+            return re.search(rf"\b{word}\b", text.text) is not None
         return text.has_name(word, extra)  # type: ignore[arg-type]
 
     best = max(texts, key=lambda t: sum(found(t, s) for s in specifics))
@@ -182,8 +210,10 @@ def _unlinked(terms: QuestionTerms, texts: Sequence[_Text]) -> AnswerGate | None
     together_shown = [s for s in _shown(terms, [s for s in specifics if s not in apart]) if s not in apart_shown]
     if not together_shown:
         return None
+    together_shown = sorted(together_shown, key=len, reverse=True)[:2]  # the most specific names
     return AnswerGate(kind="unlinked", missing=tuple(apart_shown),
-                      message=f"No source mentions {_join(apart_shown)} together with {_join(together_shown)}.")
+                      message=f"No source mentions {_join(apart_shown, 'and')} together with "
+                              f"{_join(together_shown, 'and')}.")
 
 
 def _sentences_with(texts: Sequence[str], words: set[str]) -> Iterable[str]:
@@ -193,15 +223,18 @@ def _sentences_with(texts: Sequence[str], words: set[str]) -> Iterable[str]:
                 yield sentence.text
 
 
-def _has_quantity(sentence: str) -> bool:
-    """A number that is not a bare year ("in 2020"), or a number word."""
-    for match in _DIGITS.finditer(sentence):
-        if not _YEAR.fullmatch(match.group(0).strip()):
-            return True
-        before = sentence[max(0, match.start() - 12):match.start()].lower()
-        if not re.search(r"\b(in|since|of|by|until|from|to|and|after|before|–|-)\s*$", before):
-            return True
-    return bool(_NUMBER_WORDS.search(sentence))
+def _quantity_check(subject: set[str]) -> Callable[[str], bool]:
+    def has_quantity(sentence: str) -> bool:
+        """A number that is not year-like ("2020"), unless what is counted follows it ("2000 troops"), or a
+        number word."""
+        for match in _DIGITS.finditer(sentence):
+            if not _YEAR.fullmatch(match.group(0).strip()):
+                return True
+            after = tokenize(sentence[match.end():match.end() + 30])[:1]
+            if after and _fold(after[0]) in subject:
+                return True
+        return bool(_NUMBER_WORDS.search(sentence))
+    return has_quantity
 
 
 def _has_date(sentence: str) -> bool:
@@ -213,15 +246,16 @@ def _answer_type(terms: QuestionTerms, passages: Sequence[str]) -> AnswerGate | 
     if terms.asks is None or terms.comparative:
         return None
     counted = [w for w in tokenize(terms.counted) if w not in _GENERIC]
-    head = counted[-1:] if counted else []
+    head = counted[-1:] if counted and counted[-1] not in _PEOPLE else []  # "how many people": any group counts
     subject = {_fold(w) for w in (head or terms.focus)}
     if not subject:
         return None
-    check = _has_quantity if terms.asks == "quantity" else _has_date
+    check = _has_date if terms.asks == "time" else _quantity_check(subject)
     if any(check(s) for s in _sentences_with(passages, subject)):
         return None
-    if terms.asks == "quantity":
-        what = f"a number of {terms.counted}" if terms.counted else "that figure"
+    if terms.asks != "time":
+        what = ("a number of " if terms.asks == "quantity" else "a figure for ") + terms.counted \
+            if terms.counted else "that figure"
         return AnswerGate(kind="answer-type", missing=(terms.counted or "a number",),
                           message=f"The sources do not give {what}.")
     return AnswerGate(kind="answer-type", missing=("a date",), message="The sources do not give a date for this.")
