@@ -31,6 +31,7 @@ from rag.store import Store
 from rag.types import (
     AnswerGate,
     ChatTurn,
+    Citation,
     CitedAnswer,
     DocumentRecord,
     Evidence,
@@ -64,6 +65,7 @@ hex ::= [0-9a-fA-F]
 nums ::= "[" (num (", " num)*)? "]"
 num ::= [1-9] [0-9]?
 """
+_CONTEXT_CHARS = 400  # of a document read before a quote when a sentence is checked again in context
 _SENTENCE_CHARS = 100  # per sentence, to guess whether a collection's sentences fit the cache (news: ~120-150)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -265,7 +267,7 @@ class AnswerChain:
         if self.verifier is not None and mode != "off" and not all("refusal" in s.flags for s in sentences):
             yield AnswerEvent("status", f"verifying {len(sentences)} sentences")
             sentences, removed = self._timed(timings, "verify", lambda: guard_sentences(
-                sentences, evidence, self.verifier, drop=guarded))  # type: ignore[arg-type]
+                sentences, evidence, self.verifier, drop=guarded, context=self._before))  # type: ignore[arg-type]
         refused = not sentences or all("refusal" in s.flags for s in sentences) or (mode == "strict" and bool(removed))
         usage_ints = {k: int(v) for k, v in usage.items() if isinstance(v, int)}
         timings["total"] = round(time.perf_counter() - started, 3)
@@ -316,6 +318,12 @@ class AnswerChain:
             return fn(*args)
         except Exception as exc:  # as in stream(): any provider failure becomes one ModelError line
             raise self._model_error(exc) from exc
+
+    def _before(self, citation: Citation) -> str:
+        """Up to `_CONTEXT_CHARS` of the document before a quote, from a sentence start (for re-reading)."""
+        text = self._doc_text(citation.doc_id)[max(0, citation.start - _CONTEXT_CHARS):citation.start]
+        start = re.search(r"(?<=[.!?”\"])\s+(?=[A-Z“\"])|\n", text)
+        return (text[start.end():] if start and citation.start > _CONTEXT_CHARS else text).strip()
 
     def _doc_text(self, doc_id: str) -> str:
         stored = self.store.get_document_text(doc_id)

@@ -159,8 +159,13 @@ def _name_the_source(text: str, labels: Sequence[str], quotes: Sequence[str] = (
 
 
 def _same(name: str, label: str) -> bool:
-    a, b = name.lower().strip("“”\"' "), label.lower().strip("“”\"' ")
+    a, b = _plain(name), _plain(label)
     return a == b or a in b or b in a
+
+
+def _plain(label: str) -> str:
+    """A label without its quote marks and ellipsis: the model writes 'X...' for “X…”."""
+    return re.sub(r"[“”\"'‘’]|\.\.\.|…", "", label.lower()).strip()
 
 
 def check_quotes(sentences: Sequence[AnswerSentence], texts: Mapping[str, str]) -> list[AnswerSentence]:

@@ -9,7 +9,7 @@ passages.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from rag.evidence import labelled_passage
@@ -44,8 +44,32 @@ def removal_reason(sentence: AnswerSentence) -> str:
     return f"{verdict.label} by its cited passage (score {verdict.score:.2f})"
 
 
-def _recite(sentence: AnswerSentence, evidence: Sequence[Evidence], verifier: _Verifier) -> AnswerSentence | None:
-    """Try the other evidence sentences (most shared words first) as support for an unsupported sentence."""
+#: The text just before a cited quote in its document ("" when unknown): what "he" or "this group" refers to.
+Context = Callable[[Citation], str]
+
+
+def _in_context(label: str, citation: Citation, context: Context | None) -> str:
+    before = context(citation) if context is not None else ""
+    return labelled_passage(label, f"{before} {citation.quote}".strip())
+
+
+def _reread(sentence: AnswerSentence, sources: Mapping[int, str], verifier: _Verifier,
+            context: Context | None) -> AnswerSentence | None:
+    """The cited quotes read with the sentences before them: "He also mentioned ..." names its speaker there,
+    "this group, co-chaired by ..." its group. Supported so, the sentence keeps its citations."""
+    if context is None or not sentence.citations:
+        return None
+    passages = [_in_context(sources.get(c.n, c.title), c, context) for c in sentence.citations]
+    verdict = verifier.verify(sentence.text, passages)
+    if verdict.label != "supported":
+        return None
+    return sentence.model_copy(update={"verdict": verdict, "flags": (*sentence.flags, "read-in-context")})
+
+
+def _recite(sentence: AnswerSentence, evidence: Sequence[Evidence], verifier: _Verifier,
+            context: Context | None = None) -> AnswerSentence | None:
+    """Try the other evidence sentences (most shared words first), each read with the text before it, as
+    support for an unsupported sentence."""
     cited = {c.n for c in sentence.citations}
     terms = set(tokenize(sentence.text))
     others = sorted((e for e in evidence if e.n not in cited),
@@ -53,7 +77,7 @@ def _recite(sentence: AnswerSentence, evidence: Sequence[Evidence], verifier: _V
     for e in others:
         if not terms & set(tokenize(e.text)):
             continue
-        verdict = verifier.verify(sentence.text, [labelled_passage(e.source, e.text)])
+        verdict = verifier.verify(sentence.text, [_in_context(e.source, citation_of(e), context)])
         if verdict.label == "supported":
             return sentence.model_copy(update={"citations": (citation_of(e),), "verdict": verdict,
                                                "flags": (*sentence.flags, "re-cited")})
@@ -61,8 +85,9 @@ def _recite(sentence: AnswerSentence, evidence: Sequence[Evidence], verifier: _V
 
 
 def guard_sentences(sentences: Sequence[AnswerSentence], evidence: Sequence[Evidence], verifier: _Verifier,
-                    drop: bool) -> tuple[list[AnswerSentence], list[RemovedSentence]]:
-    """Attach a verdict to each cited sentence; with `drop`, re-cite or remove what is not supported."""
+                    drop: bool, context: Context | None = None) -> tuple[list[AnswerSentence], list[RemovedSentence]]:
+    """Attach a verdict to each cited sentence; with `drop`, what is not supported is read again with the
+    text before its quotes (`context`), else re-cited, else removed with the reason kept."""
     sources = {e.n: e.source for e in evidence}
     kept: list[AnswerSentence] = []
     removed: list[RemovedSentence] = []
@@ -77,7 +102,7 @@ def guard_sentences(sentences: Sequence[AnswerSentence], evidence: Sequence[Evid
         if not drop or (verdict is not None and verdict.label == "supported"):
             kept.append(checked)
             continue
-        recited = _recite(checked, evidence, verifier) if sentence.citations or evidence else None
+        recited = _reread(checked, sources, verifier, context) or _recite(checked, evidence, verifier, context)
         if recited is not None:
             kept.append(recited)
         else:

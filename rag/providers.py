@@ -15,7 +15,7 @@ from rag.errors import ConfigError
 from rag.prompts import REFUSAL
 
 if TYPE_CHECKING:
-    from rag.verify.verifier import Calibration
+    from rag.verify.verifier import Calibration, Verifier
 
 __all__ = [
     "chat_model_name",
@@ -102,12 +102,12 @@ def structured_output_kwargs(settings: Settings, schema: dict[str, Any],
 
 
 def make_verifier(settings: Settings, chat_model: BaseChatModel, embeddings: Embeddings,
-                  calibration: Calibration | None = None) -> Any:
+                  calibration: Calibration | None = None) -> Verifier:
     """The faithfulness verifier: LLM judge (+ NLI model when configured) + deterministic checks, judging
     with `calibration` (default: read from `settings.verify_calibration`)."""
     from rag.prompts import load_prompt
     from rag.verify.judge import LlmJudge
-    from rag.verify.verifier import VerdictCache, Verifier, load_calibration
+    from rag.verify.verifier import VerdictCache, load_calibration
 
     scorers: list[Any] = [LlmJudge(chat_model, load_prompt(settings.prompts_dir, "verify_claim"),
                                    f"{settings.llm_provider}:{chat_model_name(settings)}")]

@@ -119,3 +119,9 @@ def test_a_negation_in_another_clause_of_the_sentence_is_not_a_flip() -> None:
     assert deterministic_checks("Petiver amassed the largest natural history collection in the world.", passage).ok
     assert deterministic_checks("Petiver never amassed the largest natural history collection in the world.",
                                 passage).contradiction
+
+
+def test_a_hyphenated_name_is_mentioned_where_each_part_is() -> None:
+    passage = "Russia wants to mediate between Armenia and Azerbaijan."
+    assert deterministic_checks("Russia mediates in the Armenia-Azerbaijan conflict.", passage).ok
+    assert not deterministic_checks("Russia mediates in the Armenia-Turkey conflict.", passage).ok

@@ -137,6 +137,9 @@ class PassageNames:
         bare, initials = word.replace(".", ""), _initials(run)
         if _stem(word) in self.stems or (bare.isupper() and bare in self.acronyms):
             return True
+        parts = [p for p in word.split("-") if p]
+        if len(parts) > 1:  # "Armenia-Azerbaijan" is mentioned where both countries are
+            return all(self.mentions(p, [p]) for p in parts)
         if len(initials) > 1 and initials in self.acronyms:
             return True
         low = word.lower()

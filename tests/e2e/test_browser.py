@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from evals.suite import load_suite
 from rag.config import REPO_ROOT
+from rag.prompts import REFUSAL
 from tests.e2e.conftest import RunningApp
 
 pytestmark = pytest.mark.browser
@@ -61,6 +62,20 @@ def test_ask_stream_and_open_a_citation(app_server: RunningApp, browser: Any, sh
     page.screenshot(path=str(shots / "citation-open.png"))
     assert page.locator("#sb-export").is_visible()
     assert not errors, errors
+
+
+def test_a_question_the_sources_do_not_answer_ends_in_the_refusal(app_server: RunningApp, browser: Any,
+                                                                  shots: Path) -> None:
+    """Guarded (the default): the final chat message is the refusal naming what is missing, not a draft."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(app_server.url)
+    page.locator("#sb-question textarea").fill("Who won the 2022 FIFA World Cup?")
+    page.locator("#sb-ask").click()
+    page.locator("#sb-cited .sb-related").wait_for(timeout=60_000)
+    final = page.locator("#sb-chat .message.bot").last.inner_text()
+    assert "The sources do not mention FIFA World Cup." in final and REFUSAL in final
+    assert "Related passages" in page.locator("#sb-cited").inner_text()
+    page.screenshot(path=str(shots / "refusal.png"))
 
 
 def test_follow_up_keeps_the_conversation(app_server: RunningApp, browser: Any) -> None:

@@ -1,0 +1,259 @@
+"""Guarded answers: the gates before generation, the premise check, and acting on the verifier after it."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from rag.chat_models import ScriptedChatModel
+from rag.citations import resolve_citations
+from rag.config import Settings
+from rag.embeddings import HashingEmbeddings
+from rag.gates import check_answerable, is_comparative, question_terms
+from rag.premise import premise_conflicts, presupposition
+from rag.prompts import REFUSAL
+from rag.render import answer_markdown
+from rag.service import Service
+from rag.types import Evidence
+from rag.verify.verifier import Calibration, Verifier
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+DOCS = {p.name: p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))}
+LABELS = ["Alwaght", "Caucasus Watch", "Igor Chalenko"]
+
+
+def _gate(question: str):  # type: ignore[no-untyped-def]
+    return check_answerable(question, list(DOCS.values()), DOCS, LABELS)
+
+
+# --- answerability gates (pure) ------------------------------------------------------------------
+@pytest.mark.parametrize("question, kind, named", [
+    ("Who won the 2022 FIFA World Cup?", "missing", "FIFA World Cup"),
+    ("How did the U.S. State Department respond to Moscow?", "missing", "State Department"),
+    ("Why did Russia deploy 5,000 peacekeepers to Karabakh?", "missing", "5,000"),
+    ("What did Maria Zakharova say about U.S. involvement in the talks?", "unlinked", "U.S."),
+    ("Why did Sergey Lavrov tell Russia 24 that Russia's role has no alternative?", "unlinked", "Russia 24"),
+    ("How many votes did Pashinyan's party win in the 2021 election?", "answer-type", "votes"),
+    ("How much natural gas did Azerbaijan export to the EU?", "answer-type", "natural gas"),
+])
+def test_a_question_the_sources_cannot_answer_is_stopped_and_says_what_is_missing(
+        question: str, kind: str, named: str) -> None:
+    gate = _gate(question)
+    assert gate is not None and gate.kind == kind
+    assert named in gate.message and named in " ".join(gate.missing)
+
+
+@pytest.mark.parametrize("question", [
+    "What role does Russia play, according to the sources?",  # generic words: role, say, sources
+    "What did the United States promote, and how does Moscow view it?",  # U.S. in the text: an alias
+    "How many troops did Russia deploy in autumn 2020, according to Igor Chalenko?",  # "2000 troops"
+    "According to Alwaght, who has blocked the Lachin crossing, since when, and how many people does it affect?",
+    "How do Alwaght and Chalenko differ in portraying Iran's role?",  # comparative: names in two documents
+    "What did Pashinyan say about his talks with Aliyev and Charles Michel in Brussels?",
+    "Since when has Russia acted as a mediator in the Armenia-Azerbaijan conflict?",
+    "What Did Lavrov Say About Confidence-Building Measures?",  # title case: capitals are no names
+])
+def test_an_answerable_question_passes_the_gates(question: str) -> None:
+    assert _gate(question) is None
+
+
+def test_comparative_questions_are_recognised_in_both_directions() -> None:
+    assert is_comparative("How do the sources differ on Russia's role?")
+    assert is_comparative("Do the outlets agree on whether Washington helps?")
+    assert is_comparative("How do Alwaght and Zakharova portray the EU mission?")
+    assert not is_comparative("What did Blinken agree with Aliyev in Washington?")
+    assert not is_comparative("What did Galuzin say about Russia's role?")
+
+
+def test_question_terms_leave_out_framing_words_and_source_labels() -> None:
+    terms = question_terms("Which foreign ministers did Sergey Lavrov meet, according to Alwaght?", LABELS)
+    assert {w for w, _ in terms.names} == {"Sergey", "Lavrov"}
+    assert "according" not in terms.focus and "alwaght" not in terms.focus
+
+
+# --- presuppositions (pure) ----------------------------------------------------------------------
+@pytest.mark.parametrize("question, premise", [
+    ("Why did Russia close its embassy in Baku in 2022?", "Russia closed its embassy in Baku in 2022"),
+    ("Why has Armenia kept the Lachin crossing blocked?", "Armenia has kept the Lachin crossing blocked"),
+    ("Why does the Russian political scientist Igor Chalenko call Russia a guarantor?",
+     "The Russian political scientist Igor Chalenko calls Russia a guarantor"),
+    ("Why, according to Chalenko, has leverage in Baku become important?", "Leverage in Baku has become important"),
+    ("Why did Sergey Lavrov tell Russia 24 that it has no alternative?",
+     "Sergey Lavrov told Russia 24 that it has no alternative"),
+    ("Why is Russia worried about Turkey?", "Russia is worried about Turkey"),
+])
+def test_a_why_question_is_turned_into_the_statement_it_presupposes(question: str, premise: str) -> None:
+    assert presupposition(question) == premise
+
+
+@pytest.mark.parametrize("question", ["What did Lavrov say?", "Who is Igor Chalenko?", "Why?", "How many troops?"])
+def test_other_questions_have_no_presupposition_to_check(question: str) -> None:
+    assert presupposition(question) is None
+
+
+def test_premise_conflicts_catch_recombined_facts_and_leave_true_premises_alone() -> None:
+    passages = ["According to SIPRI, Russia accounted for 94 per cent of arms imported into Armenia and 60 per cent "
+                "into Azerbaijan.",
+                "Since December 2022, in order to put pressure on Armenia, Azerbaijan has blocked the Lachin crossing.",
+                "Igor Chalenko is an Ukrainian political scientist who heads the Centre for Analysis and Strategies."]
+    assert premise_conflicts("Russia supplied 94 per cent of Azerbaijan's arms imports", passages)
+    assert premise_conflicts("Armenia has kept the Lachin crossing blocked since December 2022", passages)
+    assert premise_conflicts("The Russian political scientist Igor Chalenko calls Russia a guarantor", passages)
+    for true in ("Russia supplied 94 per cent of Armenia's arms imports", "Azerbaijan blocked the Lachin crossing",
+                 "The Lachin crossing was blocked by Azerbaijan", "The Ukrainian political scientist Igor Chalenko "
+                 "heads a centre"):
+        assert premise_conflicts(true, passages) == [], true
+
+
+# --- attribution -----------------------------------------------------------------------------------
+def _evidence(n: int, source: str, text: str) -> Evidence:
+    return Evidence(n=n, doc_id=f"d{n}", file_name=f"{n}.txt", title="T", source=source, start=0, end=len(text),
+                    text=text, score=0.5)
+
+
+def test_attribution_is_filled_in_and_corrected_from_the_cited_source() -> None:
+    evidence = [_evidence(1, "Alwaght", "Russia is ready to provide maximum assistance."),
+                _evidence(2, "Caucasus Watch", "Zakharova said the CSTO can play a stabilizing role."),
+                _evidence(3, "the article “Russia Steps In…”", "Russia offers to mediate.")]
+    pairs = [("According to, Russia is ready to help.", [1]),
+             ("According to Caucasus Watch, Russia is ready to help.", [1]),  # another source's name
+             ("According to Zakharova, the CSTO can stabilize the region.", [2]),
+             ("According to Russia Steps In, Russia offers to mediate.", [3]),
+             ("According to Alwaght, Russia is ready.", [1])]
+    texts = [s.text for s in resolve_citations(pairs, evidence)]
+    assert texts[0] == "According to Alwaght, Russia is ready to help."
+    assert texts[1] == "According to Alwaght, Russia is ready to help."
+    assert texts[2] == "According to Zakharova, quoted by Caucasus Watch, the CSTO can stabilize the region."
+    assert texts[3] == "According to the article “Russia Steps In…”, Russia offers to mediate."
+    assert texts[4] == "According to Alwaght, Russia is ready."  # already right: untouched
+
+
+# --- the chain, guarded -------------------------------------------------------------------------------
+class _Scorer:
+    """A judge that supports a claim unless a word of it is listed as unsupported."""
+
+    name = "scripted-judge"
+
+    def __init__(self, unsupported: tuple[str, ...] = ()) -> None:
+        self.unsupported = unsupported
+
+    def probability(self, claim: str, passage: str) -> float:
+        return 0.1 if any(w in claim for w in self.unsupported) else 0.95
+
+
+def _guarded(settings: Settings, seeds: Path, model: ScriptedChatModel, unsupported: tuple[str, ...] = ()
+             ) -> Service:
+    service = Service(settings.model_copy(update={"verify_mode": "guarded"}), embeddings=HashingEmbeddings(),
+                      chat_model=model, verifier=Verifier([_Scorer(unsupported)], calibration=Calibration(0.5)))
+    service.ingest([seeds])
+    return service
+
+
+def _evidence_lines(messages) -> dict[int, str]:  # type: ignore[no-untyped-def]
+    prompt = str(messages[-1].content)
+    return {int(n): text for n, text in re.findall(r"^\[(\d+)\] \([^)]*\) (.+)$", prompt, re.M)}
+
+
+def test_a_question_naming_an_absent_entity_is_refused_without_calling_the_model(
+        settings: Settings, seeds_copy: Path) -> None:
+    model = ScriptedChatModel(replies=[])  # any model call would raise
+    answer = _guarded(settings, seeds_copy, model).ask("Who won the 2022 FIFA World Cup?")
+    assert answer.refused and answer.gate is not None and answer.gate.kind == "missing"
+    assert answer.sentences[0].text == "The sources do not mention FIFA World Cup."
+    assert answer.sentences[-1].text == REFUSAL
+    assert answer.related and not model.calls
+    assert "Related passages:" in answer_markdown(answer)
+
+
+def test_a_supported_answer_passes_untouched(settings: Settings, seeds_copy: Path) -> None:
+    def respond(messages) -> str:  # type: ignore[no-untyped-def]
+        lines = _evidence_lines(messages)
+        return json.dumps({"sentences": [{"text": text, "citations": [n]} for n, text in list(lines.items())[:2]]})
+
+    answer = _guarded(settings, seeds_copy, ScriptedChatModel(responder=respond)).ask(
+        "What did Zakharova say about the CSTO?")
+    assert not answer.refused and not answer.removed and len(answer.sentences) == 2
+    assert all(s.verdict is not None and s.verdict.label == "supported" for s in answer.sentences)
+    assert answer.verify_mode == "guarded"
+
+
+def test_a_sentence_with_a_number_its_passage_lacks_is_removed_and_the_rest_kept(
+        settings: Settings, seeds_copy: Path) -> None:
+    def respond(messages) -> str:  # type: ignore[no-untyped-def]
+        (n, text), *_ = _evidence_lines(messages).items()
+        return json.dumps({"sentences": [{"text": text, "citations": [n]},
+                                         {"text": "Zakharova said this in 1987.", "citations": [n]}]})
+
+    answer = _guarded(settings, seeds_copy, ScriptedChatModel(responder=respond)).ask(
+        "What did Zakharova say about the CSTO?")
+    assert not answer.refused and len(answer.sentences) == 1
+    assert [r.text for r in answer.removed] == ["Zakharova said this in 1987."]
+    assert "number 1987 not in the passage" in answer.removed[0].reason
+    assert "removed: 1 sentence" in answer_markdown(answer)
+
+
+def test_when_every_sentence_is_removed_the_answer_is_the_refusal_with_related_passages(
+        settings: Settings, seeds_copy: Path) -> None:
+    reply = json.dumps({"sentences": [{"text": "Zakharova praised NATO in 1987.", "citations": [1]}]})
+    answer = _guarded(settings, seeds_copy, ScriptedChatModel(replies=[reply])).ask(
+        "What did Zakharova say about the CSTO?")
+    assert answer.refused and answer.sentences[-1].text == REFUSAL
+    assert len(answer.removed) == 1 and answer.related
+
+
+def test_a_false_premise_is_corrected_with_quotes_without_calling_the_model(
+        settings: Settings, seeds_copy: Path) -> None:
+    model = ScriptedChatModel(replies=[])
+    service = _guarded(settings, seeds_copy, model, unsupported=("praised",))
+    answer = service.ask("Why did Maria Zakharova praise the EU monitoring mission in Armenia?")
+    assert answer.gate is not None and answer.gate.kind == "premise" and answer.declined and not answer.refused
+    assert answer.sentences[0].text == "The sources do not say that Maria Zakharova praised the EU monitoring " \
+                                       "mission in Armenia."
+    quotes = answer.sentences[1:]
+    assert quotes and all(len(s.citations) == 1 and s.citations[0].quote in s.text for s in quotes)
+    texts = {r.id: service.source(r.id).text for r in service.sources()}
+    assert all(texts[c.doc_id][c.start:c.end] == c.quote for s in quotes for c in s.citations)
+    assert not model.calls
+
+
+def test_a_true_premise_is_answered(settings: Settings, seeds_copy: Path) -> None:
+    reply = json.dumps({"sentences": [{"text": "Something.", "citations": []}]})
+    model = ScriptedChatModel(replies=[reply])
+    answer = _guarded(settings, seeds_copy, model).ask("Why did Azerbaijan block the Lachin crossing?")
+    assert answer.gate is None and model.calls  # the premise held: the model was asked
+    assert answer.refused and answer.removed[0].reason == "no citation to a passage"
+
+
+def test_annotate_shows_everything_and_runs_no_gate(settings: Settings, seeds_copy: Path) -> None:
+    reply = json.dumps({"sentences": [{"text": "Zakharova said this in 1987.", "citations": [1]}]})
+    service = _guarded(settings, seeds_copy, ScriptedChatModel(replies=[reply, reply]))
+    answer = service.ask("What did Zakharova say about the CSTO?", verify="annotate")
+    assert not answer.refused and not answer.removed and answer.sentences[0].verdict is not None
+    assert answer.sentences[0].verdict.issues
+    world_cup = service.ask("Who won the 2022 FIFA World Cup?", verify="annotate")
+    assert world_cup.gate is None
+
+
+def test_a_label_written_with_plain_quotes_is_the_same_source() -> None:
+    evidence = [_evidence(1, "the article “Russia Steps In…”", "Russia offers to mediate.")]
+    [sentence] = resolve_citations([("According to the article 'Russia Steps In...', Russia offers to mediate.", [1])],
+                                   evidence)
+    assert sentence.text == "According to the article “Russia Steps In…”, Russia offers to mediate."
+
+
+def test_a_sentence_naming_what_its_quote_only_refers_to_is_kept_when_read_in_context(
+        settings: Settings, seeds_copy: Path) -> None:
+    def respond(messages) -> str:  # type: ignore[no-untyped-def]
+        lines = _evidence_lines(messages)
+        n = next(n for n, text in lines.items() if text.startswith("He also mentioned"))
+        return json.dumps({"sentences": [{"text": "Galuzin said the Russian side possesses the necessary materials "
+                                                  "for delimiting the border.", "citations": [n]}]})
+
+    answer = _guarded(settings, seeds_copy, ScriptedChatModel(responder=respond)).ask(
+        "What did Galuzin say the Russian side possesses for delimiting the Armenian-Azerbaijani border?")
+    assert not answer.refused and not answer.removed
+    [sentence] = answer.sentences
+    assert "read-in-context" in sentence.flags and sentence.citations[0].quote.startswith("He also mentioned")
