@@ -5,15 +5,18 @@
 `benchmarks/answer.py` times five questions; this one asks every case of an eval suite (56 on the
 seeds) both ways with the embedded model, each from an empty live KV cache (saved prompt-prefix
 states stay, as in the app):
-- ours: `sourcebrief ask` (hybrid retrieval, evidence sentences, JSON with citations; verification
-  off, since it runs after the answer is written and changes no text in the default mode);
+- ours: `sourcebrief ask` in the default `guarded` mode (hybrid retrieval, evidence sentences, the
+  answerability gates and the premise check before the model writes, JSON with citations, every
+  shown sentence verified and unsupported ones re-cited or removed); its total time is the complete
+  checked answer;
 - baseline: LangChain's classic "stuff" QA, the top-4 chunks of 1,000 characters by embedding in one
   prompt; a follow-up gets our stand-alone rewrite of the question, as LangChain's conversational
   chain would condense it.
 Both answers are scored the same way: the key facts the verifier finds stated in the answer text
 (answerable cases), and refusal accuracy (ours refuses with its refusal sentence; the baseline's
 "I don't know" and its variants count as a refusal). Prints medians of prompt tokens and first-token
-time, the ratio ours/baseline (target <= 0.33), and each side's answer scores.
+time, the ratio ours/baseline (target <= 0.33), the ratio of complete answers (ours checked, the
+baseline unchecked; target <= 1), what the gates cost, and each side's answer scores by kind of case.
 """
 
 from __future__ import annotations
@@ -48,7 +51,8 @@ class Side:
     first_s: float
     total_s: float
     prompt_tokens: int
-    refused: bool
+    refused: bool  # refused, or (ours) answered by correcting the question's premise
+    gate_s: float
     key_facts: float | None  # share of the case's key facts stated (answerable cases only)
     text: str
 
@@ -63,24 +67,27 @@ def _key_facts(service: Service, case: Case, text: str, refused: bool) -> float 
 
 
 def _run_case(ours: Service, base: Service, case: Case) -> tuple[Side, Side]:
-    first, total, answer = timed_answer(ours, case.question, case.history, verify="off")
-    mine = Side(first, total, int(answer.usage.get("input_tokens", 0)), answer.refused,
-                _key_facts(ours, case, answer.text, answer.refused), answer.text)
+    first, total, answer = timed_answer(ours, case.question, case.history)
+    mine = Side(first, total, int(answer.usage.get("input_tokens", 0)), answer.declined,
+                answer.timings.get("gate", 0.0), _key_facts(ours, case, answer.text, answer.declined), answer.text)
     b_first, b_total, text, tokens = timed_stream(ours.chat_model, stuff_messages(base, answer.standalone_question))
     refused = bool(BASELINE_REFUSAL.search(text)) or not text.strip()
-    theirs = Side(b_first, b_total, tokens, refused, _key_facts(ours, case, text, refused), text)
+    theirs = Side(b_first, b_total, tokens, refused, 0.0, _key_facts(ours, case, text, refused), text)
     return mine, theirs
 
 
 def _scores(sides: list[Side], cases: list[Case]) -> str:
     facts = [s.key_facts for s in sides if s.key_facts is not None]
     refusals = [s.refused != c.answerable for s, c in zip(sides, cases, strict=True)]
-    unanswerable = [s.refused for s, c in zip(sides, cases, strict=True) if not c.answerable]
+    unanswerable = [s.refused for s, c in zip(sides, cases, strict=True)
+                    if not c.answerable and "false-premise" not in c.tags]
+    premise = [s.refused for s, c in zip(sides, cases, strict=True) if "false-premise" in c.tags]
     first, total = statistics.median(s.first_s for s in sides), statistics.median(s.total_s for s in sides)
     return (f"prompt {statistics.median(s.prompt_tokens for s in sides):.0f} tok, first token {first:.2f} s, "
             f"total {total:.1f} s; "
             f"key facts {sum(facts) / max(len(facts), 1):.3f} ({len(facts)} cases), refusal accuracy "
             f"{sum(refusals) / len(refusals):.3f} (unanswerable refused {sum(unanswerable)}/{len(unanswerable)}, "
+            f"false premise refused or corrected {sum(premise)}/{len(premise)}, "
             f"answerable refused {sum(s.refused for s, c in zip(sides, cases, strict=True) if c.answerable)}"
             f"/{sum(c.answerable for c in cases)})")
 
@@ -116,6 +123,12 @@ def main() -> None:
     print(f"  ours:     {_scores(mine_all, all_cases)}")
     print(f"  baseline: {_scores(theirs_all, all_cases)}")
     print(f"ratio first token ours/baseline: {ratio:.2f} (median of per-case ratios {per_case:.2f}; target <= 0.33)")
+    complete = statistics.median(s.total_s for s in mine_all) / statistics.median(s.total_s for s in theirs_all)
+    print(f"ratio complete answer, ours checked / baseline unchecked: {complete:.2f} (target <= 1)")
+    answerable = [s for s, c in zip(mine_all, all_cases, strict=True) if c.answerable]
+    print(f"gates before generation: median {statistics.median(s.gate_s for s in mine_all):.2f} s a case, "
+          f"{statistics.median(s.gate_s for s in answerable):.2f} s on answerable cases "
+          f"({statistics.median(s.gate_s / max(s.total_s, 1e-9) for s in answerable):.0%} of their total)")
 
 
 if __name__ == "__main__":

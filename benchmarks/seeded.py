@@ -10,8 +10,8 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from rag.config import REPO_ROOT, Settings
-from rag.service import Service, VerifyMode
-from rag.types import ChatTurn, CitedAnswer
+from rag.service import Service
+from rag.types import ChatTurn, CitedAnswer, VerifyMode
 
 
 def seeded_service(data_dir: Path, **settings: Any) -> Service:

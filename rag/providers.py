@@ -107,7 +107,7 @@ def make_verifier(settings: Settings, chat_model: BaseChatModel, embeddings: Emb
     with `calibration` (default: read from `settings.verify_calibration`)."""
     from rag.prompts import load_prompt
     from rag.verify.judge import LlmJudge
-    from rag.verify.verifier import VerdictCache, load_calibration
+    from rag.verify.verifier import VerdictCache, Verifier, load_calibration
 
     scorers: list[Any] = [LlmJudge(chat_model, load_prompt(settings.prompts_dir, "verify_claim"),
                                    f"{settings.llm_provider}:{chat_model_name(settings)}")]

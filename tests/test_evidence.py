@@ -33,7 +33,8 @@ def test_a_source_is_labelled_by_outlet_then_author_then_as_the_article_its_head
     assert source_label(_record("Russia Steps In: Lavrov Offers to Mend Armenia-Azerbaijan Ties")) == \
         "the article “Russia Steps In…”"
     assert source_label(_record("Moscow accuses Washington - a report")) == "the article “Moscow accuses Washington…”"
-    assert source_label(_record("One two three four five six seven eight")) == "the article “One two three four five six…”"
+    assert source_label(_record("One two three four five six seven eight")) == \
+        "the article “One two three four five six…”"
     assert source_label(_record("Short headline")) == "the article “Short headline”"
     assert source_label(None) == "unknown source"
 

@@ -25,10 +25,14 @@ def _is_false_boundary(text: str, end: int) -> bool:
     """True when the period at text[end-1] belongs to an abbreviation or an initial (U.S., J.)."""
     if text[end - 1] != ".":
         return False
-    word_match = re.search(r"(\S+)$", text[:end - 1])
-    if word_match is None:
+    # The word before the period, found by scanning back to the previous whitespace: a regex over
+    # text[:end - 1] at every candidate boundary made splitting quadratic in the text's length.
+    begin = end - 1
+    while begin > 0 and not text[begin - 1].isspace():
+        begin -= 1
+    word = text[begin:end - 1]
+    if not word:
         return False
-    word = word_match.group(1)
     stripped = word.lstrip("(\"'“‘")
     if stripped.lower() in _ABBREVIATIONS:
         return True

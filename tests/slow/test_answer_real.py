@@ -74,3 +74,28 @@ def test_real_follow_up_keeps_context(real: Service) -> None:
     answer = real.ask("and what did Zakharova say about the CSTO?", history)
     assert "zakharova" in answer.standalone_question.lower()
     assert any(e.file_name == "003_cb3a59321c21f76c.txt" for e in answer.evidence)
+
+
+# --- guarded answers (the default) with the real models -------------------------------------------------
+def test_real_unanswerable_question_is_refused_naming_what_is_missing(real: Service) -> None:
+    answer = real.ask("How many votes did Nikol Pashinyan's party win in the 2021 Armenian parliamentary election?")
+    assert answer.refused and answer.gate is not None and "generate" not in answer.timings
+    assert answer.sentences[0].text.startswith("The sources do not")
+    assert answer.related
+
+
+def test_real_false_premise_is_corrected_not_answered(real: Service) -> None:
+    answer = real.ask("Why did Russia supply 94 per cent of Azerbaijan's arms imports, according to SIPRI?")
+    assert answer.declined and answer.gate is not None and answer.gate.kind == "premise"
+    assert answer.sentences[0].text.startswith("The sources do not say that Russia supplied 94 per cent")
+    assert "generate" not in answer.timings  # corrected from the evidence, no free answer written
+    _verbatim(real, answer)
+
+
+def test_real_answerable_question_passes_the_guard_with_every_shown_sentence_supported(real: Service) -> None:
+    answer = real.ask("On which television channel did Mikhail Galuzin give his interview?")
+    assert not answer.declined and answer.gate is None
+    assert "Russia 24" in answer.text
+    assert all(s.verdict is not None and s.verdict.label == "supported" and not s.verdict.issues
+               for s in answer.sentences)
+    _verbatim(real, answer)
