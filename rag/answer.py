@@ -24,6 +24,7 @@ from rag.errors import InputError, ModelError
 from rag.evidence import SentenceVectors, format_evidence, labelled_passage, select_evidence
 from rag.gates import check_answerable
 from rag.guard import correction, guard_sentences, refusal_answer
+from rag.ingest.sentences import split_sentences
 from rag.premise import premise_conflicts, presupposition
 from rag.prompts import Prompt
 from rag.retrieval import HybridRetriever
@@ -39,6 +40,7 @@ from rag.types import (
     Verdict,
     VerifyMode,
 )
+from rag.verify.checks import cap_runs
 
 __all__ = ["ANSWER_PREFILL", "ANSWER_PREFILL_GRAMMAR", "ANSWER_SCHEMA", "AnswerChain", "AnswerEvent", "AnswerOptions",
            "ClaimVerifier", "clean_question"]
@@ -319,11 +321,23 @@ class AnswerChain:
         except Exception as exc:  # as in stream(): any provider failure becomes one ModelError line
             raise self._model_error(exc) from exc
 
-    def _before(self, citation: Citation) -> str:
-        """Up to `_CONTEXT_CHARS` of the document before a quote, from a sentence start (for re-reading)."""
-        text = self._doc_text(citation.doc_id)[max(0, citation.start - _CONTEXT_CHARS):citation.start]
+    def _before(self, citation: Citation, claim: str) -> str:
+        """What a quote's document says around it for re-reading a claim: where the document introduces a
+        name the claim uses and the quote lacks ("Maria Zakharova, the official spokesperson ..."), then up
+        to `_CONTEXT_CHARS` before the quote, from a sentence start."""
+        document = self._doc_text(citation.doc_id)
+        text = document[max(0, citation.start - _CONTEXT_CHARS):citation.start]
         start = re.search(r"(?<=[.!?”\"])\s+(?=[A-Z“\"])|\n", text)
-        return (text[start.end():] if start and citation.start > _CONTEXT_CHARS else text).strip()
+        before = (text[start.end():] if start and citation.start > _CONTEXT_CHARS else text).strip()
+        introduced = []
+        for run in cap_runs(claim):
+            name = " ".join(run)
+            if len(run) < 2 or name in citation.quote or name in before or name not in document:
+                continue
+            sentence = next((s.text for s in split_sentences(document) if name in s.text), "")
+            if sentence and sentence not in introduced:
+                introduced.append(sentence)
+        return " ".join([*introduced[:2], before]).strip()
 
     def _doc_text(self, doc_id: str) -> str:
         stored = self.store.get_document_text(doc_id)

@@ -38,7 +38,7 @@ _FRAME = frozenset(
 _GENERIC = frozenset(
     "according source sources article articles outlet outlets report reports reported say describe described "
     "view views role differ differ agree agreed portray portrayed kind happen happened mention mentioned "
-    "claim claims think thought stated state".split())
+    "claim claims think thought stated state make made making having get got give gave take took".split())
 _QUANTITY = re.compile(r"\bhow\s+(many|much|long|large|big|far|often)\b(?P<rest>[^?.,;]*)|"
                        r"\bwhat\s+(?:number|percentage|proportion|share|amount|size)\s+of\b(?P<rest2>[^?.,;]*)", re.I)
 _TIME = re.compile(r"\b(when|what\s+(?:year|date|day|month|time)|which\s+(?:year|date|day|month)|since\s+when|"
@@ -217,9 +217,11 @@ def _unlinked(terms: QuestionTerms, texts: Sequence[_Text]) -> AnswerGate | None
 
 
 def _sentences_with(texts: Sequence[str], words: set[str]) -> Iterable[str]:
+    """Sentences on the subject: sharing two of its words (its one word, when it has one)."""
+    need = min(2, len(words))
     for text in texts:
         for sentence in split_sentences(text):
-            if words & {_fold(w) for w in tokenize(sentence.text)}:
+            if len(words & {_fold(w) for w in tokenize(sentence.text)}) >= need:
                 yield sentence.text
 
 

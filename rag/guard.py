@@ -44,12 +44,13 @@ def removal_reason(sentence: AnswerSentence) -> str:
     return f"{verdict.label} by its cited passage (score {verdict.score:.2f})"
 
 
-#: The text just before a cited quote in its document ("" when unknown): what "he" or "this group" refers to.
-Context = Callable[[Citation], str]
+#: Document text that gives a cited quote's referents for a claim ("" when unknown): the text just before
+#: the quote (what "he" or "this group" refers to) and where the document introduces a name the claim uses.
+Context = Callable[[Citation, str], str]
 
 
-def _in_context(label: str, citation: Citation, context: Context | None) -> str:
-    before = context(citation) if context is not None else ""
+def _in_context(label: str, citation: Citation, claim: str, context: Context | None) -> str:
+    before = context(citation, claim) if context is not None else ""
     return labelled_passage(label, f"{before} {citation.quote}".strip())
 
 
@@ -59,7 +60,7 @@ def _reread(sentence: AnswerSentence, sources: Mapping[int, str], verifier: _Ver
     "this group, co-chaired by ..." its group. Supported so, the sentence keeps its citations."""
     if context is None or not sentence.citations:
         return None
-    passages = [_in_context(sources.get(c.n, c.title), c, context) for c in sentence.citations]
+    passages = [_in_context(sources.get(c.n, c.title), c, sentence.text, context) for c in sentence.citations]
     verdict = verifier.verify(sentence.text, passages)
     if verdict.label != "supported":
         return None
@@ -77,7 +78,7 @@ def _recite(sentence: AnswerSentence, evidence: Sequence[Evidence], verifier: _V
     for e in others:
         if not terms & set(tokenize(e.text)):
             continue
-        verdict = verifier.verify(sentence.text, [_in_context(e.source, citation_of(e), context)])
+        verdict = verifier.verify(sentence.text, [_in_context(e.source, citation_of(e), sentence.text, context)])
         if verdict.label == "supported":
             return sentence.model_copy(update={"citations": (citation_of(e),), "verdict": verdict,
                                                "flags": (*sentence.flags, "re-cited")})

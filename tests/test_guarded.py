@@ -257,3 +257,22 @@ def test_a_sentence_naming_what_its_quote_only_refers_to_is_kept_when_read_in_co
     assert not answer.refused and not answer.removed
     [sentence] = answer.sentences
     assert "read-in-context" in sentence.flags and sentence.citations[0].quote.startswith("He also mentioned")
+
+
+def test_a_full_name_the_quote_shortens_is_read_where_the_document_introduces_it(
+        settings: Settings, seeds_copy: Path) -> None:
+    def respond(messages) -> str:  # type: ignore[no-untyped-def]
+        lines = _evidence_lines(messages)
+        n = next(n for n, text in lines.items() if text.startswith("Zakharova pointed out"))
+        return json.dumps({"sentences": [{"text": "Maria Zakharova said Armenia benefits from the collective "
+                                                  "security guarantees of the CSTO.", "citations": [n]}]})
+
+    answer = _guarded(settings, seeds_copy, ScriptedChatModel(responder=respond)).ask(
+        "What did Zakharova point out about the CSTO's collective security guarantees for Armenia?")
+    assert not answer.removed and "read-in-context" in answer.sentences[0].flags
+
+
+def test_a_date_question_needs_a_dated_sentence_on_its_subject_not_a_stray_word() -> None:
+    gate = _gate("When did Galuzin make his comments about Russia's role having no alternative?")
+    assert gate is not None and gate.kind == "answer-type"
+    assert _gate("Since when has Russia acted as a mediator in the Armenia-Azerbaijan conflict?") is None
