@@ -112,6 +112,9 @@ def resolve_citations(pairs: Sequence[tuple[str, list[int]]], evidence: Sequence
             sentences.append(AnswerSentence(text=REFUSAL, flags=("refusal",)))
             continue
         flags = [f"dropped-citation:{n}" for n in numbers if n not in by_n]
+        kept = [s.text for s in split_sentences(text) if not is_refusal(s.text)]
+        if kept and len(kept) < len(split_sentences(text)):  # "X said Y. <the refusal sentence>": keep the claim
+            text, flags = " ".join(kept), [*flags, "refusal-stripped"]
         cited = [by_n[n] for n in numbers if n in by_n]
         citations = tuple(Citation(n=e.n, doc_id=e.doc_id, file_name=e.file_name, title=e.title, quote=e.text,
                                    start=e.start, end=e.end) for e in cited)

@@ -276,3 +276,9 @@ def test_a_date_question_needs_a_dated_sentence_on_its_subject_not_a_stray_word(
     gate = _gate("When did Galuzin make his comments about Russia's role having no alternative?")
     assert gate is not None and gate.kind == "answer-type"
     assert _gate("Since when has Russia acted as a mediator in the Armenia-Azerbaijan conflict?") is None
+
+
+def test_a_refusal_tacked_onto_a_claim_is_stripped_from_it() -> None:
+    evidence = [_evidence(1, "Alwaght", "Lavrov discussed de-escalation with Bayramov and Mirzoyan on Tuesday.")]
+    [sentence] = resolve_citations([(f"Lavrov held talks with Bayramov and Mirzoyan. {REFUSAL}", [1])], evidence)
+    assert sentence.text == "Lavrov held talks with Bayramov and Mirzoyan." and "refusal-stripped" in sentence.flags
