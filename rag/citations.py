@@ -49,8 +49,11 @@ def _repair_json(raw: str) -> object | None:
     in_string = escaped = False
     for ch in body:
         if in_string:
-            escaped = not escaped and ch == "\\"
-            if ch == '"' and not escaped:
+            if escaped:  # the character after a backslash is never the string's end
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
                 in_string = False
             continue
         if ch == '"':
@@ -59,6 +62,8 @@ def _repair_json(raw: str) -> object | None:
             stack.append("}" if ch == "{" else "]")
         elif ch in "}]" and stack:
             stack.pop()
+    if escaped:  # cut right after a backslash: drop it, it escapes nothing
+        body = body[:-1]
     closing = ('"' if in_string else "") + "".join(reversed(stack))
     try:
         return json.loads(body + closing)
@@ -78,6 +83,8 @@ def parse_answer(raw: str) -> list[tuple[str, list[int]]]:
             cited = [int(n) for n in item.get("citations") or [] if isinstance(n, int | str) and str(n).isdigit()]
             out.append((text, list(dict.fromkeys(cited + inline))))
         return out
+    if raw.lstrip().startswith("{"):  # JSON too broken to repair: its complete-looking text fields, uncited
+        return [(text, []) for text in (_markers(t)[0] for t in _text_fields(raw)) if text]
     pairs = []
     for sent in split_sentences(raw.strip()):
         text, numbers = _markers(sent.text)
@@ -92,6 +99,11 @@ def partial_text(raw: str) -> str:
     """Readable answer text from a JSON answer still being generated (for streaming)."""
     if "{" not in raw[:20]:  # [n] text: drop the markers, and one still being written at the end
         return _markers(re.sub(r"\s*\[[\d,;\s]*$", "", raw))[0]
+    return " ".join(_MARKERS.sub("", t).strip() for t in _text_fields(raw))
+
+
+def _text_fields(raw: str) -> list[str]:
+    """The "text" values of a JSON answer, complete or cut off, unescaped."""
     texts = []
     for match in _TEXT_FIELD.finditer(raw):
         body = re.sub(r"\\(u[0-9a-fA-F]{0,3})?$", "", match.group(1))  # an escape cut mid-way
@@ -99,7 +111,7 @@ def partial_text(raw: str) -> str:
             texts.append(json.loads(f'"{body}"'))
         except json.JSONDecodeError:
             texts.append(body)
-    return " ".join(_MARKERS.sub("", t).strip() for t in texts)
+    return texts
 
 
 def resolve_citations(pairs: Sequence[tuple[str, list[int]]], evidence: Sequence[Evidence]) -> list[AnswerSentence]:

@@ -80,3 +80,13 @@ def test_a_view_attributed_to_the_evidence_is_attributed_to_its_source() -> None
     assert sentences[1].text == "According to Outlet and Alwaght, Beta disagreed."
     assert sentences[2].text == "According to Outlet, the talks failed." and "source-named" not in sentences[2].flags
     assert sentences[3].text == "According to the evidence, nothing is cited."
+
+
+def test_an_answer_cut_at_any_character_never_shows_json_punctuation() -> None:
+    """A reply cut off anywhere, escaped quotes included, is repaired or read as text, never shown raw."""
+    raw = json.dumps({"sentences": [{"text": 'He called it "a dead end" and left.', "citations": [1]},
+                                    {"text": "Moscow said \\ it \"won't\" wait.", "citations": [2, 3]}]})
+    assert '\\"' in raw
+    for cut in range(len(raw) + 1):
+        for text, _ in parse_answer(raw[:cut]):
+            assert not any(mark in text for mark in ('{"', '"text"', '"citations"', '"sentences"')), (cut, text)
