@@ -114,12 +114,33 @@ def _text_fields(raw: str) -> list[str]:
     return texts
 
 
+def _split_attributions(pairs: Sequence[tuple[str, list[int]]], evidence: Sequence[Evidence]
+                        ) -> list[tuple[str, list[int]]]:
+    """One item that attributes two views ("According to A, x. According to B, y.") becomes two sentences,
+    each citing the lines of the source it names (all the item's lines when it names none of them), so
+    each view is checked against its own source."""
+    by_n = {e.n: e for e in evidence}
+    out: list[tuple[str, list[int]]] = []
+    for text, numbers in pairs:
+        parts = [s.text for s in split_sentences(text)]
+        if sum(bool(_NAMED_SOURCE.match(p)) for p in parts) < 2:
+            out.append((text, numbers))
+            continue
+        for part in parts:
+            named = _NAMED_SOURCE.match(part)
+            own = [n for n in numbers if n in by_n and named and _same(named.group("name"), by_n[n].source)]
+            if named and not own:
+                own = [e.n for e in evidence if _same(named.group("name"), e.source)][:2]
+            out.append((part, own or numbers))
+    return out
+
+
 def resolve_citations(pairs: Sequence[tuple[str, list[int]]], evidence: Sequence[Evidence]) -> list[AnswerSentence]:
     """Turn cited numbers into Citations; drop numbers not shown to the model; flag what lacks support."""
     by_n = {e.n: e for e in evidence}
     known = list(dict.fromkeys(e.source for e in evidence))
     sentences = []
-    for text, numbers in pairs:
+    for text, numbers in _split_attributions(pairs, evidence):
         if is_refusal(text):
             sentences.append(AnswerSentence(text=REFUSAL, flags=("refusal",)))
             continue

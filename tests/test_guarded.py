@@ -282,3 +282,14 @@ def test_a_refusal_tacked_onto_a_claim_is_stripped_from_it() -> None:
     evidence = [_evidence(1, "Alwaght", "Lavrov discussed de-escalation with Bayramov and Mirzoyan on Tuesday.")]
     [sentence] = resolve_citations([(f"Lavrov held talks with Bayramov and Mirzoyan. {REFUSAL}", [1])], evidence)
     assert sentence.text == "Lavrov held talks with Bayramov and Mirzoyan." and "refusal-stripped" in sentence.flags
+
+
+def test_two_attributed_views_in_one_item_become_two_sentences_citing_their_own_sources() -> None:
+    evidence = [_evidence(1, "Alwaght", "Russia is ready to provide maximum assistance."),
+                _evidence(2, "Igor Chalenko", "Russia is the main obstacle in the negotiations."),
+                _evidence(3, "Igor Chalenko", "Moscow wants to keep its bases.")]
+    first, second = resolve_citations(
+        [("According to Alwaght, Russia is ready to help. According to Igor Chalenko, Russia is the main obstacle.",
+          [1])], evidence)
+    assert first.text == "According to Alwaght, Russia is ready to help." and [c.n for c in first.citations] == [1]
+    assert second.text.startswith("According to Igor Chalenko") and [c.n for c in second.citations] == [2, 3]
