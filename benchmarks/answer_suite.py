@@ -1,6 +1,6 @@
 """Our answers against the plain LangChain recipe on the developers' whole question set, same run.
 
-    python benchmarks/answer_suite.py [--suite evals/suites/seeds.yaml] [--limit N] [--out rows.jsonl]
+    python benchmarks/answer_suite.py [--suite evals/suites/seeds.yaml] [--limit N] [--every K] [--out rows.jsonl]
 
 `benchmarks/answer.py` times five questions; this one asks every case of an eval suite (56 on the
 seeds) both ways with the embedded model, each from an empty live KV cache (saved prompt-prefix
@@ -96,10 +96,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--suite", type=Path, default=REPO_ROOT / "evals" / "suites" / "seeds.yaml")
     parser.add_argument("--limit", type=int, default=None, help="only the first N cases")
+    parser.add_argument("--every", type=int, default=1, help="every K-th case (a sample spread over the suite's "
+                        "kinds; ~1 min a case on 2 cores, both sides and their scoring)")
     parser.add_argument("--out", type=Path, default=None, help="also write each case's two answers as JSONL")
     args = parser.parse_args()
 
-    cases = load_suite(args.suite).cases[: args.limit]
+    cases = load_suite(args.suite).cases[: args.limit][:: max(args.every, 1)]
     with tempfile.TemporaryDirectory() as tmp:
         ours = seeded_service(Path(tmp) / "ours", llm_prompt_cache_mb=256)
         ours.warm()  # as `sourcebrief serve` does at start

@@ -226,8 +226,10 @@ class AnswerChain:
                     retrieved=tuple(hits), provenance=self.provenance, verify_mode=mode)
         guarded = mode in ("guarded", "strict") and self.verifier is not None
         if not evidence or max(e.score for e in evidence) < self.options.min_evidence_score:
+            # Nothing relevant enough to show the model; guarded, the refusal still says what is missing.
+            gate = self._gate(standalone, hits, evidence, records, premise=False) if guarded and hits else None
             timings["total"] = round(time.perf_counter() - started, 3)
-            answer = refusal_answer(base, timings, related=evidence)
+            answer = refusal_answer(base, timings, related=evidence, gate=gate)
             yield AnswerEvent("final", answer.text, answer)
             return
         if guarded:
@@ -281,7 +283,7 @@ class AnswerChain:
         yield AnswerEvent("final", answer.text, answer)
 
     def _gate(self, question: str, hits: Sequence[SearchHit], evidence: Sequence[Evidence],
-              records: Mapping[str, DocumentRecord]) -> AnswerGate | None:
+              records: Mapping[str, DocumentRecord], premise: bool = True) -> AnswerGate | None:
         """Before the model writes: is every name and number of the question in the retrieved documents,
         together, with a sentence of the kind asked for; and is a why-question's premise supported?"""
         passages = [h.chunk.text for h in hits] + [e.text for e in evidence]
@@ -289,18 +291,18 @@ class AnswerChain:
                      for doc_id in dict.fromkeys(h.chunk.doc_id for h in hits)}
         labels = [label for r in records.values() for label in (r.outlet, r.author) if label]
         gate = check_answerable(question, passages, documents, labels)
-        if gate is not None or self.verifier is None:
+        if gate is not None or self.verifier is None or not premise:
             return gate
-        premise = presupposition(question)
-        if premise is None:
+        presupposed = presupposition(question)
+        if presupposed is None:
             return None
-        verdict = self.verifier.verify(premise, [labelled_passage(e.source, e.text) for e in evidence])
-        conflicts = premise_conflicts(premise, [e.text for e in evidence])
+        verdict = self.verifier.verify(presupposed, [labelled_passage(e.source, e.text) for e in evidence])
+        conflicts = premise_conflicts(presupposed, [e.text for e in evidence])
         if verdict.label == "supported" and not conflicts:
             return None
         because = f": {conflicts[0]}" if conflicts else ""
-        return AnswerGate(kind="premise", premise=premise, verdict=verdict, missing=tuple(conflicts),
-                          message=f"The sources do not say that {_lower_first(premise)}{because}.")
+        return AnswerGate(kind="premise", premise=presupposed, verdict=verdict, missing=tuple(conflicts),
+                          message=f"The sources do not say that {_lower_first(presupposed)}{because}.")
 
     def answer(self, question: str, history: Sequence[ChatTurn] = (), doc_ids: Sequence[str] | None = None,
                records: Mapping[str, DocumentRecord] | None = None,

@@ -9,6 +9,7 @@ passages.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
@@ -16,11 +17,13 @@ from rag.evidence import labelled_passage
 from rag.prompts import REFUSAL
 from rag.retrieval import tokenize
 from rag.types import AnswerGate, AnswerSentence, Citation, CitedAnswer, Evidence, RemovedSentence, Verdict
+from rag.verify.signals import word_coverage
 
 __all__ = ["citation_of", "correction", "guard_sentences", "refusal_answer", "removal_reason"]
 
 _RELATED = 3  # closest passages shown with a refusal or a correction
 _QUOTES = 2  # evidence sentences quoted after a corrected premise
+_OWN_WORDS = 0.6  # share of a sentence's words (names aside) its own quotes must hold to be read in context
 
 
 class _Verifier(Protocol):
@@ -54,11 +57,22 @@ def _in_context(label: str, citation: Citation, claim: str, context: Context | N
     return labelled_passage(label, f"{before} {citation.quote}".strip())
 
 
+def _names_only(claim: str, verdict: Verdict | None, quotes: Sequence[str]) -> bool:
+    """Whether a claim failed only for names its quotes leave to their context ("he", "this group"), while
+    what it says beyond its names is in the quotes themselves: then the context may supply the names, and
+    the cited lines, not the context, still carry the claim."""
+    issues = verdict.issues if verdict is not None else ()
+    if not issues or not all(i.startswith("name") for i in issues):
+        return False
+    unnamed = re.sub(r"\b[A-Z][\w’'.-]*", " ", claim)
+    return word_coverage(unnamed, " ".join(quotes)) >= _OWN_WORDS
+
+
 def _reread(sentence: AnswerSentence, sources: Mapping[int, str], verifier: _Verifier,
             context: Context | None) -> AnswerSentence | None:
     """The cited quotes read with the sentences before them: "He also mentioned ..." names its speaker there,
     "this group, co-chaired by ..." its group. Supported so, the sentence keeps its citations."""
-    if context is None or not sentence.citations:
+    if context is None or not _names_only(sentence.text, sentence.verdict, [c.quote for c in sentence.citations]):
         return None
     passages = [_in_context(sources.get(c.n, c.title), c, sentence.text, context) for c in sentence.citations]
     verdict = verifier.verify(sentence.text, passages)
@@ -78,7 +92,9 @@ def _recite(sentence: AnswerSentence, evidence: Sequence[Evidence], verifier: _V
     for e in others:
         if not terms & set(tokenize(e.text)):
             continue
-        verdict = verifier.verify(sentence.text, [_in_context(e.source, citation_of(e), sentence.text, context)])
+        verdict = verifier.verify(sentence.text, [labelled_passage(e.source, e.text)])
+        if verdict.label != "supported" and context is not None and _names_only(sentence.text, verdict, [e.text]):
+            verdict = verifier.verify(sentence.text, [_in_context(e.source, citation_of(e), sentence.text, context)])
         if verdict.label == "supported":
             return sentence.model_copy(update={"citations": (citation_of(e),), "verdict": verdict,
                                                "flags": (*sentence.flags, "re-cited")})
@@ -103,7 +119,7 @@ def guard_sentences(sentences: Sequence[AnswerSentence], evidence: Sequence[Evid
         if not drop or (verdict is not None and verdict.label == "supported"):
             kept.append(checked)
             continue
-        recited = _reread(checked, sources, verifier, context) or _recite(checked, evidence, verifier, context)
+        recited = _recite(checked, evidence, verifier, context) or _reread(checked, sources, verifier, context)
         if recited is not None:
             kept.append(recited)
         else:

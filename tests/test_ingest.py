@@ -28,7 +28,7 @@ def _consistent(service: Service) -> None:
     """The registry and the chunk collection agree exactly."""
     records = service.store.list_documents()
     stored = service.store.chunk_doc_ids()
-    assert set(stored.values()) == {r.id for r in records}
+    assert records and set(stored.values()) == {r.id for r in records}
     for record in records:
         assert sum(1 for d in stored.values() if d == record.id) == record.chunks
 
@@ -47,9 +47,13 @@ def test_seeds_ingest_then_reingest_changes_nothing(service: Service, seeds_copy
 
 def test_stored_chunks_are_spans_of_the_stored_cleaned_text(service: Service, seeds_copy: Path) -> None:
     service.ingest([seeds_copy])
-    for record in service.sources():
+    records = service.sources()
+    assert len(records) == 5
+    for record in records:
         view = service.source(record.id)
-        for chunk in service.store.get_chunks([record.id]):
+        chunks = service.store.get_chunks([record.id])
+        assert len(chunks) == record.chunks > 0
+        for chunk in chunks:
             assert view.text[chunk.start:chunk.end] == chunk.text
 
 
