@@ -51,6 +51,7 @@ lint: install
 bench: bench-embed bench-ingest bench-answer bench-answer-suite bench-brief bench-guide bench-load bench-scale
 
 bench-ingest: install
+	$(BIN)/python benchmarks/split.py
 	$(BIN)/python benchmarks/ingest.py
 
 bench-embed: install

@@ -74,3 +74,21 @@ def test_overlong_sentence_is_cut_at_words() -> None:
     assert len(chunks) >= 10
     assert all(len(c.text) <= 200 for c in chunks)
     assert all(c.text == text.strip()[c.start:c.end] for c in chunks)
+
+
+def test_sentence_splitting_is_not_quadratic() -> None:
+    """1 MB takes about ten times as long as 100 kB (a quadratic splitter: a hundred times)."""
+    import time
+
+    seeds = "\n".join(p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt")))
+    small, large = (seeds * 30)[:100_000], (seeds * 300)[:1_000_000]
+
+    def seconds(text: str) -> float:
+        best = float("inf")
+        for _ in range(3):
+            started = time.perf_counter()
+            split_sentences(text)
+            best = min(best, time.perf_counter() - started)
+        return best
+
+    assert seconds(large) / seconds(small) < 30
