@@ -189,8 +189,9 @@ def _name_the_source(text: str, labels: Sequence[str], quotes: Sequence[str] = (
         return text if name in same else f"According to {same[0]}, {text[named.end():]}"
     if any(_same(name, label) for label in known):  # another source's name on this source's line
         return f"According to {' and '.join(names)}, {text[named.end():]}"
-    if any(name.split()[-1] in q and _SPEECH.search(q) for q in quotes):
-        return f"According to {name}, quoted by {' and '.join(names)}, {text[named.end():]}"
+    quoting = [label for label, q in zip(labels, quotes, strict=False) if name.split()[-1] in q and _SPEECH.search(q)]
+    if quoting:  # only the sources whose cited lines quote the person
+        return f"According to {name}, quoted by {' and '.join(dict.fromkeys(quoting))}, {text[named.end():]}"
     return text
 
 

@@ -23,6 +23,7 @@ __all__ = ["citation_of", "correction", "guard_sentences", "refusal_answer", "re
 
 _RELATED = 3  # closest passages shown with a refusal or a correction
 _QUOTES = 2  # evidence sentences quoted after a corrected premise
+_ATTRIBUTION = re.compile(r"^according to [^,]+,\s*", re.I)  # "According to <source>, " names, says nothing
 _OWN_WORDS = 0.6  # share of a sentence's words (names aside) its own quotes must hold to be read in context
 
 
@@ -64,7 +65,7 @@ def _names_only(claim: str, verdict: Verdict | None, quotes: Sequence[str]) -> b
     issues = verdict.issues if verdict is not None else ()
     if not issues or not all(i.startswith("name") for i in issues):
         return False
-    unnamed = re.sub(r"\b[A-Z][\w’'.-]*", " ", claim)
+    unnamed = re.sub(r"\b[A-Z][\w’'.-]*", " ", _ATTRIBUTION.sub("", claim))
     return word_coverage(unnamed, " ".join(quotes)) >= _OWN_WORDS
 
 

@@ -293,3 +293,36 @@ def test_two_attributed_views_in_one_item_become_two_sentences_citing_their_own_
           [1])], evidence)
     assert first.text == "According to Alwaght, Russia is ready to help." and [c.n for c in first.citations] == [1]
     assert second.text.startswith("According to Igor Chalenko") and [c.n for c in second.citations] == [2, 3]
+
+
+def test_a_person_is_quoted_only_by_the_sources_whose_lines_quote_them() -> None:
+    evidence = [_evidence(1, "Caucasus Watch", "Galuzin said Russia's role has no alternative."),
+                _evidence(2, "Igor Chalenko", "Russia is the main obstacle in the negotiations.")]
+    [sentence] = resolve_citations([("According to Galuzin, Russia's role has no alternative.", [1, 2])], evidence)
+    assert sentence.text == "According to Galuzin, quoted by Caucasus Watch, Russia's role has no alternative."
+
+
+def test_re_citing_reads_a_line_in_context_only_for_the_names_it_leaves_there() -> None:
+    from rag.guard import guard_sentences
+    from rag.types import AnswerSentence, Citation
+
+    lines = [_evidence(1, "Outlet", "International bodies have historically been involved in the peace process."),
+             _evidence(2, "Outlet", "Since the 1990s, this group, co-chaired by Russia, the United States, and "
+                                    "France, has aimed to find a peaceful resolution.")]
+    before = {2: "The OSCE Minsk Group has been a key player in mediating."}
+    verifier = Verifier([_Scorer()], calibration=Calibration(0.5))
+
+    def context(citation: Citation, claim: str) -> str:
+        return before.get(citation.n, "")
+
+    cited = Citation(n=1, doc_id="d1", file_name="1.txt", title="T", quote=lines[0].text, start=0,
+                     end=len(lines[0].text))
+    claim = "According to Outlet, Russia, the United States, and France co-chaired the OSCE Minsk Group."
+    kept, removed = guard_sentences([AnswerSentence(text=claim, citations=(cited,))], lines, verifier, drop=True,
+                                    context=context)
+    assert not removed and [c.n for c in kept[0].citations] == [2] and "re-cited" in kept[0].flags
+    # A claim whose substance is only in the context is not kept on the strength of the context.
+    other = "According to Outlet, the OSCE Minsk Group has been a key player in mediating."
+    kept, removed = guard_sentences([AnswerSentence(text=other, citations=(cited,))], lines, verifier, drop=True,
+                                    context=context)
+    assert not kept and len(removed) == 1
