@@ -20,9 +20,10 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from rag.citations import check_quotes, parse_answer, partial_text, resolve_citations
+from rag.compare import by_source_answer, per_source_evidence
 from rag.errors import InputError, ModelError
-from rag.evidence import SentenceVectors, format_evidence, labelled_passage, select_evidence
-from rag.gates import check_answerable
+from rag.evidence import SentenceVectors, format_evidence, labelled_passage, select_evidence, source_label
+from rag.gates import check_answerable, is_comparative
 from rag.guard import correction, guard_sentences, refusal_answer
 from rag.ingest.sentences import split_sentences
 from rag.premise import premise_conflicts, presupposition
@@ -240,6 +241,13 @@ class AnswerChain:
                 answer = refusal_answer(base, timings, related=evidence, gate=gate)
                 yield AnswerEvent("final", answer.text, answer)
                 return
+            if gate is None and is_comparative(standalone):  # who says what: every source heard, in its words
+                yield AnswerEvent("status", "gathering each source's evidence")
+                answer = self._timed(timings, "compare", lambda: self._compare(
+                    standalone, hits, records, doc_ids, query_vector, base, timings, started))
+                if answer is not None:
+                    yield AnswerEvent("final", answer.text, answer)
+                    return
             if gate is not None:  # a false premise: say so and quote what the sources do say
                 timings["total"] = round(time.perf_counter() - started, 3)
                 answer = CitedAnswer(sentences=correction(gate, evidence), refused=False, timings=timings, gate=gate,
@@ -281,6 +289,21 @@ class AnswerChain:
             answer = CitedAnswer(sentences=tuple(sentences), refused=False, timings=timings, usage=usage_ints,
                                  removed=tuple(removed), **base)
         yield AnswerEvent("final", answer.text, answer)
+
+    def _compare(self, question: str, hits: Sequence[SearchHit], records: Mapping[str, DocumentRecord],
+                 doc_ids: Sequence[str] | None, query_vector: Sequence[float], base: Mapping[str, Any],
+                 timings: dict[str, float], started: float) -> CitedAnswer | None:
+        """A comparative question answered source by source (None when fewer than two sources speak)."""
+        evidence, silent = per_source_evidence(
+            question, hits, self.retriever, self.embeddings, records, doc_ids=doc_ids,
+            min_score=self.options.min_evidence_score, max_chars=self.options.max_chars,
+            vectors=self.sentence_vectors, query_vector=query_vector)
+        if len({e.doc_id for e in evidence}) < 2:
+            return None
+        timings["total"] = round(time.perf_counter() - started, 3)
+        labels = tuple(dict.fromkeys(source_label(records.get(d)) for d in silent))
+        return CitedAnswer(**{**base, "evidence": tuple(evidence)}, sentences=tuple(by_source_answer(evidence)),
+                           refused=False, timings=timings, silent=labels)
 
     def _gate(self, question: str, hits: Sequence[SearchHit], evidence: Sequence[Evidence],
               records: Mapping[str, DocumentRecord], premise: bool = True) -> AnswerGate | None:

@@ -261,6 +261,8 @@ def _render_answer(answer: CitedAnswer) -> None:
     for n in sorted(shown):
         c = shown[n]
         out.print(f"  [{n}] {c.file_name} [{c.start}:{c.end}] \"{c.quote}\"", highlight=False, markup=False)
+    if answer.silent:
+        out.print(f"Nothing on this from: {', '.join(answer.silent)}.", highlight=False, markup=False)
     for line in removed_lines(answer):
         out.print(line, highlight=False, markup=False)
     if answer.related:

@@ -19,7 +19,7 @@ from rag.retrieval import tokenize
 from rag.types import AnswerGate, AnswerSentence, Citation, CitedAnswer, Evidence, RemovedSentence, Verdict
 from rag.verify.signals import word_coverage
 
-__all__ = ["citation_of", "correction", "guard_sentences", "refusal_answer", "removal_reason"]
+__all__ = ["citation_of", "correction", "guard_sentences", "quoted", "refusal_answer", "removal_reason"]
 
 _RELATED = 3  # closest passages shown with a refusal or a correction
 _QUOTES = 2  # evidence sentences quoted after a corrected premise
@@ -146,9 +146,14 @@ def correction(gate: AnswerGate, evidence: Sequence[Evidence]) -> tuple[AnswerSe
     """A false premise answered: the premise not found, then what the sources say, quoted verbatim."""
     out = [AnswerSentence(text=gate.message, flags=("premise",))]
     for e in _closest(evidence, _QUOTES):
-        out.append(AnswerSentence(text=f"{_capital(e.source)} writes: “{e.text}”", citations=(citation_of(e),),
+        out.append(AnswerSentence(text=f"{_capital(e.source)} writes: {quoted(e.text)}", citations=(citation_of(e),),
                                   flags=("quote",)))
     return tuple(out)
+
+
+def quoted(text: str) -> str:
+    """A sentence in quotation marks, unless it already opens with its own."""
+    return text if text[:1] in "\"“'‘" else f"“{text}”"
 
 
 def _capital(label: str) -> str:

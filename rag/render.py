@@ -54,6 +54,8 @@ def answer_markdown(answer: CitedAnswer, *, title: bool = True) -> str:
             notes.setdefault(c.n, f'[^{c.n}]: {c.file_name}, characters {c.start}-{c.end}: "{c.quote}"{verdict}')
     if notes:
         lines += ["", *[notes[n] for n in sorted(notes)]]
+    if answer.silent:
+        lines += ["", f"*Nothing on this from: {', '.join(answer.silent)}.*"]
     if answer.related and answer.declined:
         lines += ["", "Related passages:", *(f'- {e.source} ({e.file_name}, characters {e.start}-{e.end}): "{e.text}"'
                                              for e in answer.related)]

@@ -216,6 +216,8 @@ class CitedAnswer(_Frozen):
                                     "before (or instead of) a free answer, when it was.")
     removed: tuple[RemovedSentence, ...] = Field(default=(), description="Sentences a guarded answer dropped.")
     related: tuple[Evidence, ...] = Field(default=(), description="The closest passages, shown with a refusal.")
+    silent: tuple[str, ...] = Field(default=(), description="Sources a comparative answer heard that have "
+                                    "nothing on the question (labels).")
 
     @property
     def text(self) -> str:

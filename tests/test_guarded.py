@@ -326,3 +326,23 @@ def test_re_citing_reads_a_line_in_context_only_for_the_names_it_leaves_there() 
     kept, removed = guard_sentences([AnswerSentence(text=other, citations=(cited,))], lines, verifier, drop=True,
                                     context=context)
     assert not kept and len(removed) == 1
+
+
+# --- comparative questions: every source heard --------------------------------------------------------
+def test_a_comparative_question_hears_every_source_in_its_own_words_and_names_the_silent_ones(
+        settings: Settings, seeds_copy: Path) -> None:
+    (seeds_copy / "recipe.txt").write_text(
+        "Lemon cake\nBeat four eggs with sugar until pale, then fold in flour and lemon zest. Bake the batter for "
+        "forty minutes at 180 degrees and let the cake cool before slicing it.\n", encoding="utf-8")
+    model = ScriptedChatModel(replies=[])  # answered from the sources' own sentences: no model call
+    service = _guarded(settings, seeds_copy, model)
+    answer = service.ask("How do the sources differ on Russia's role in the Armenia-Azerbaijan peace process?")
+    assert not answer.declined and not model.calls
+    docs = [s.citations[0].doc_id for s in answer.sentences]
+    assert len(docs) >= 3 and len(set(docs)) == len(docs)  # one sentence per source
+    texts = {r.id: service.source(r.id).text for r in service.sources()}
+    for sentence in answer.sentences:
+        [c] = sentence.citations
+        assert "by-source" in sentence.flags and c.quote in sentence.text and texts[c.doc_id][c.start:c.end] == c.quote
+    assert "the article “Lemon cake”" in answer.silent
+    assert "Nothing on this from: the article “Lemon cake”" in answer_markdown(answer)

@@ -22,6 +22,7 @@ __all__ = [
     "export_name",
     "related_html",
     "removed_html",
+    "silent_html",
     "sources_rows",
 ]
 
@@ -78,6 +79,13 @@ def _highlighted(text: str, start: int, end: int) -> str:
     return f"{head}<mark>{escape(text[start:end])}</mark>{tail}"
 
 
+def silent_html(answer: CitedAnswer) -> str:
+    """The sources a comparative answer heard that say nothing on the question."""
+    if not answer.silent:
+        return ""
+    return f'<p class="sb-passage-head">Nothing on this from: {escape(", ".join(answer.silent))}.</p>'
+
+
 def removed_html(answer: CitedAnswer) -> str:
     """A collapsed list of what a guarded answer removed, and why."""
     lines = removed_lines(answer)
@@ -119,7 +127,7 @@ def answer_html(answer: CitedAnswer, document_text: Callable[[str], str | None])
     hint = '<p class="sb-passage-head">Click a marker to see the quoted passage in its document.</p>' \
         if passages else ""
     return (f'<div class="sb-answer"><p>{" ".join(parts)}</p>{hint}'
-            f'{"".join(passages[n] for n in sorted(passages))}{removed_html(answer)}</div>')
+            f'{"".join(passages[n] for n in sorted(passages))}{silent_html(answer)}{removed_html(answer)}</div>')
 
 
 def related_html(hits: Sequence[SearchHit], limit: int = 3) -> str:
@@ -139,6 +147,8 @@ def chat_markdown(answer: CitedAnswer) -> str:
         marks = "".join(f"[{c.n}]" for c in sentence.citations)
         out.append(f"{sentence.text} {marks} `{sentence_badge(sentence)}`".replace("  ", " "))
     text = " ".join(out)
+    if answer.silent:
+        text += f"\n\n_Nothing on this from: {', '.join(answer.silent)}._"
     if answer.removed:
         text += f"\n\n_{removed_lines(answer)[0]} (see the answer panel)_"
     return text
