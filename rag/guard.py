@@ -19,7 +19,8 @@ from rag.retrieval import tokenize
 from rag.types import AnswerGate, AnswerSentence, Citation, CitedAnswer, Evidence, RemovedSentence, Verdict
 from rag.verify.signals import word_coverage
 
-__all__ = ["citation_of", "correction", "guard_sentences", "quoted", "refusal_answer", "removal_reason"]
+__all__ = ["citation_of", "correction", "guard_sentences", "quoted", "refusal_answer", "removal_reason",
+           "verbatim_verdict"]
 
 _RELATED = 3  # closest passages shown with a refusal or a correction
 _QUOTES = 2  # evidence sentences quoted after a corrected premise
@@ -147,8 +148,14 @@ def correction(gate: AnswerGate, evidence: Sequence[Evidence]) -> tuple[AnswerSe
     out = [AnswerSentence(text=gate.message, flags=("premise",))]
     for e in _closest(evidence, _QUOTES):
         out.append(AnswerSentence(text=f"{_capital(e.source)} writes: {quoted(e.text)}", citations=(citation_of(e),),
-                                  flags=("quote",)))
+                                  flags=("quote",), verdict=verbatim_verdict(e)))
     return tuple(out)
+
+
+def verbatim_verdict(e: Evidence) -> Verdict:
+    """The verdict of a sentence that is its cited line quoted verbatim under the line's own source label:
+    supported by construction (the quote is checked at its offsets like any citation), no judge needed."""
+    return Verdict(label="supported", score=1.0, support=(e.text,), judge="verbatim quote")
 
 
 def quoted(text: str) -> str:
