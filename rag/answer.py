@@ -37,6 +37,7 @@ from rag.types import (
     CitedAnswer,
     DocumentRecord,
     Evidence,
+    RemovedSentence,
     SearchHit,
     Verdict,
     VerifyMode,
@@ -275,7 +276,7 @@ class AnswerChain:
         sentences = resolve_citations(parse_answer(raw), evidence)
         texts = {doc_id: self._doc_text(doc_id) for doc_id in {c.doc_id for s in sentences for c in s.citations}}
         sentences = check_quotes(sentences, texts)
-        removed: list = []
+        removed: list[RemovedSentence] = []
         if self.verifier is not None and mode != "off" and not all("refusal" in s.flags for s in sentences):
             yield AnswerEvent("status", f"verifying {len(sentences)} sentences")
             sentences, removed = self._timed(timings, "verify", lambda: guard_sentences(
@@ -354,12 +355,14 @@ class AnswerChain:
         text = document[max(0, citation.start - _CONTEXT_CHARS):citation.start]
         start = re.search(r"(?<=[.!?”\"])\s+(?=[A-Z“\"])|\n", text)
         before = (text[start.end():] if start and citation.start > _CONTEXT_CHARS else text).strip()
-        introduced = []
+        introduced: list[str] = []
+        sentences: list[str] | None = None  # the document's, split once and only when a name needs them
         for run in cap_runs(claim):
             name = " ".join(run)
             if len(run) < 2 or name in citation.quote or name in before or name not in document:
                 continue
-            sentence = next((s.text for s in split_sentences(document) if name in s.text), "")
+            sentences = sentences if sentences is not None else [s.text for s in split_sentences(document)]
+            sentence = next((s for s in sentences if name in s), "")
             if sentence and sentence not in introduced:
                 introduced.append(sentence)
         return " ".join([*introduced[:2], before]).strip()

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from langchain_core.embeddings import Embeddings
 
 from rag.evidence import SentenceVectors, select_evidence
-from rag.guard import citation_of, quoted, verbatim_verdict
+from rag.guard import quote_sentence
 from rag.retrieval import HybridRetriever, tokenize
 from rag.types import AnswerSentence, DocumentRecord, Evidence, SearchHit
 
@@ -76,7 +76,5 @@ def by_source_answer(evidence: Sequence[Evidence]) -> list[AnswerSentence]:
         if e.doc_id in seen:
             continue
         seen.add(e.doc_id)
-        label = e.source[0].upper() + e.source[1:]
-        out.append(AnswerSentence(text=f"{label} writes: {quoted(e.text)}", citations=(citation_of(e),),
-                                  flags=("quote", "by-source"), verdict=verbatim_verdict(e)))
+        out.append(quote_sentence(e, ("by-source",)))
     return out

@@ -26,6 +26,7 @@ from rag.ingest.sentences import split_sentences
 from rag.retrieval import tokenize
 from rag.types import AnswerGate
 from rag.verify.checks import PassageNames, cap_runs, extract_numbers, is_name
+from rag.verify.signals import fold
 
 __all__ = ["QuestionTerms", "check_answerable", "is_comparative", "question_terms"]
 
@@ -137,18 +138,13 @@ def question_terms(question: str, labels: Iterable[str] = ()) -> QuestionTerms:
                          focus=focus, comparative=is_comparative(question), runs=tuple(dict.fromkeys(runs)))
 
 
-def _fold(word: str) -> str:
-    return word if any(ch.isdigit() for ch in word) else word[:5]
-
-
 class _Text:
-    """One document's words as the checks look them up: names with their aliases, numbers, folded words."""
+    """One document as the checks look it up: its names with their aliases, and its numbers."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.names = PassageNames(text)
         self.numbers = extract_numbers(text)
-        self.words = {_fold(w) for w in tokenize(text)}
 
     def has_name(self, word: str, run: Sequence[str]) -> bool:
         return self.names.mentions(word, run)
@@ -221,7 +217,7 @@ def _sentences_with(texts: Sequence[str], words: set[str]) -> Iterable[str]:
     need = min(2, len(words))
     for text in texts:
         for sentence in split_sentences(text):
-            if len(words & {_fold(w) for w in tokenize(sentence.text)}) >= need:
+            if len(words & {fold(w) for w in tokenize(sentence.text)}) >= need:
                 yield sentence.text
 
 
@@ -233,7 +229,7 @@ def _quantity_check(subject: set[str]) -> Callable[[str], bool]:
             if not _YEAR.fullmatch(match.group(0).strip()):
                 return True
             after = tokenize(sentence[match.end():match.end() + 30])[:1]
-            if after and _fold(after[0]) in subject:
+            if after and fold(after[0]) in subject:
                 return True
         return bool(_NUMBER_WORDS.search(sentence))
     return has_quantity
@@ -249,7 +245,7 @@ def _answer_type(terms: QuestionTerms, passages: Sequence[str]) -> AnswerGate | 
         return None
     counted = [w for w in tokenize(terms.counted) if w not in _GENERIC]
     head = counted[-1:] if counted and counted[-1] not in _PEOPLE else []  # "how many people": any group counts
-    subject = {_fold(w) for w in (head or terms.focus)}
+    subject = {fold(w) for w in (head or terms.focus)}
     if not subject:
         return None
     check = _has_date if terms.asks == "time" else _quantity_check(subject)

@@ -2,9 +2,9 @@
 
 The verifier labels each sentence; in `guarded` mode a sentence it does not support (a number, date
 or name its passage lacks, or a score under the calibrated threshold) is never shown as a sourced
-claim. It is first re-cited (another evidence line that supports it), else removed with the reason
-kept for the reader. When nothing supported is left, the answer is the refusal with the closest
-passages.
+claim. It is first re-cited (another evidence line that supports it), else read with its quote's
+context when only a name was missing, else removed with the reason kept for the reader. When
+nothing supported is left, the answer is the refusal with the closest passages.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from rag.retrieval import tokenize
 from rag.types import AnswerGate, AnswerSentence, Citation, CitedAnswer, Evidence, RemovedSentence, Verdict
 from rag.verify.signals import word_coverage
 
-__all__ = ["citation_of", "correction", "guard_sentences", "quoted", "refusal_answer", "removal_reason",
+__all__ = ["citation_of", "correction", "guard_sentences", "quote_sentence", "refusal_answer", "removal_reason",
            "verbatim_verdict"]
 
 _RELATED = 3  # closest passages shown with a refusal or a correction
@@ -85,8 +85,8 @@ def _reread(sentence: AnswerSentence, sources: Mapping[int, str], verifier: _Ver
 
 def _recite(sentence: AnswerSentence, evidence: Sequence[Evidence], verifier: _Verifier,
             context: Context | None = None) -> AnswerSentence | None:
-    """Try the other evidence sentences (most shared words first), each read with the text before it, as
-    support for an unsupported sentence."""
+    """Try the other evidence sentences (most shared words first) as support for an unsupported sentence;
+    a line that fails only for names it leaves to its context is read with that context."""
     cited = {c.n for c in sentence.citations}
     terms = set(tokenize(sentence.text))
     others = sorted((e for e in evidence if e.n not in cited),
@@ -105,8 +105,8 @@ def _recite(sentence: AnswerSentence, evidence: Sequence[Evidence], verifier: _V
 
 def guard_sentences(sentences: Sequence[AnswerSentence], evidence: Sequence[Evidence], verifier: _Verifier,
                     drop: bool, context: Context | None = None) -> tuple[list[AnswerSentence], list[RemovedSentence]]:
-    """Attach a verdict to each cited sentence; with `drop`, what is not supported is read again with the
-    text before its quotes (`context`), else re-cited, else removed with the reason kept."""
+    """Attach a verdict to each cited sentence; with `drop`, what is not supported is re-cited, else read
+    again with its quotes' context (`context`, names only), else removed with the reason kept."""
     sources = {e.n: e.source for e in evidence}
     kept: list[AnswerSentence] = []
     removed: list[RemovedSentence] = []
@@ -146,10 +146,16 @@ def refusal_answer(base: Mapping[str, Any], timings: dict[str, float], *, relate
 def correction(gate: AnswerGate, evidence: Sequence[Evidence]) -> tuple[AnswerSentence, ...]:
     """A false premise answered: the premise not found, then what the sources say, quoted verbatim."""
     out = [AnswerSentence(text=gate.message, flags=("premise",))]
-    for e in _closest(evidence, _QUOTES):
-        out.append(AnswerSentence(text=f"{_capital(e.source)} writes: {quoted(e.text)}", citations=(citation_of(e),),
-                                  flags=("quote",), verdict=verbatim_verdict(e)))
+    out += [quote_sentence(e) for e in _closest(evidence, _QUOTES)]
     return tuple(out)
+
+
+def quote_sentence(e: Evidence, flags: tuple[str, ...] = ()) -> AnswerSentence:
+    """An evidence line quoted verbatim under its own source ("Alwaght writes: “...”"), cited, with the
+    verdict that holds by construction."""
+    label = e.source[0].upper() + e.source[1:] if e.source else e.source
+    return AnswerSentence(text=f"{label} writes: {_quoted(e.text)}", citations=(citation_of(e),),
+                          flags=("quote", *flags), verdict=verbatim_verdict(e))
 
 
 def verbatim_verdict(e: Evidence) -> Verdict:
@@ -158,10 +164,7 @@ def verbatim_verdict(e: Evidence) -> Verdict:
     return Verdict(label="supported", score=1.0, support=(e.text,), judge="verbatim quote")
 
 
-def quoted(text: str) -> str:
+def _quoted(text: str) -> str:
     """A sentence in quotation marks, unless it already opens with its own."""
     return text if text[:1] in "\"“'‘" else f"“{text}”"
 
-
-def _capital(label: str) -> str:
-    return label[0].upper() + label[1:] if label else label

@@ -148,10 +148,6 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[\w’'.-]+", text)
 
 
-def _fold(word: str) -> str:
-    return word.lower().strip(".,’'")[:5]
-
-
 def _name_after(text: str, at: int, span: int = 40) -> str | None:
     """The first capitalised word within `span` characters after position `at`."""
     found = _NAME.search(text[at:at + span])

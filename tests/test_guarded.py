@@ -244,14 +244,18 @@ def test_a_label_written_with_plain_quotes_is_the_same_source() -> None:
     assert sentence.text == "According to the article “Russia Steps In…”, Russia offers to mediate."
 
 
+def _citing(opening: str, claim: str):  # type: ignore[no-untyped-def]
+    """A scripted model that answers `claim`, citing the evidence line that opens with `opening`."""
+    def respond(messages) -> str:  # type: ignore[no-untyped-def]
+        n = next(n for n, text in _evidence_lines(messages).items() if text.startswith(opening))
+        return json.dumps({"sentences": [{"text": claim, "citations": [n]}]})
+    return respond
+
+
 def test_a_sentence_naming_what_its_quote_only_refers_to_is_kept_when_read_in_context(
         settings: Settings, seeds_copy: Path) -> None:
-    def respond(messages) -> str:  # type: ignore[no-untyped-def]
-        lines = _evidence_lines(messages)
-        n = next(n for n, text in lines.items() if text.startswith("He also mentioned"))
-        return json.dumps({"sentences": [{"text": "Galuzin said the Russian side possesses the necessary materials "
-                                                  "for delimiting the border.", "citations": [n]}]})
-
+    respond = _citing("He also mentioned", "Galuzin said the Russian side possesses the necessary materials for "
+                                           "delimiting the border.")
     answer = _guarded(settings, seeds_copy, ScriptedChatModel(responder=respond)).ask(
         "What did Galuzin say the Russian side possesses for delimiting the Armenian-Azerbaijani border?")
     assert not answer.refused and not answer.removed
@@ -261,12 +265,8 @@ def test_a_sentence_naming_what_its_quote_only_refers_to_is_kept_when_read_in_co
 
 def test_a_full_name_the_quote_shortens_is_read_where_the_document_introduces_it(
         settings: Settings, seeds_copy: Path) -> None:
-    def respond(messages) -> str:  # type: ignore[no-untyped-def]
-        lines = _evidence_lines(messages)
-        n = next(n for n, text in lines.items() if text.startswith("Zakharova pointed out"))
-        return json.dumps({"sentences": [{"text": "Maria Zakharova said Armenia benefits from the collective "
-                                                  "security guarantees of the CSTO.", "citations": [n]}]})
-
+    respond = _citing("Zakharova pointed out", "Maria Zakharova said Armenia benefits from the collective security "
+                                               "guarantees of the CSTO.")
     answer = _guarded(settings, seeds_copy, ScriptedChatModel(responder=respond)).ask(
         "What did Zakharova point out about the CSTO's collective security guarantees for Armenia?")
     assert not answer.removed and "read-in-context" in answer.sentences[0].flags

@@ -11,14 +11,15 @@ import numpy as np
 
 from rag.retrieval import tokenize
 
-__all__ = ["closest_similarity", "word_coverage"]
+__all__ = ["closest_similarity", "fold", "word_coverage"]
 
 # Words an answer adds to attribute a claim ("According to Asbarez, ...") that no passage needs to hold.
 _ATTRIBUTION = frozenset({"according"})
 _FOLD = 5  # letters kept: "negotiated" and "negotiations" match, as do "releases" and "released"
 
 
-def _fold(word: str) -> str:
+def fold(word: str) -> str:
+    """A word as coverage compares it: its first letters, a number whole."""
     return word if any(ch.isdigit() for ch in word) else word[:_FOLD]
 
 
@@ -27,8 +28,8 @@ def word_coverage(claim: str, passage: str) -> float:
     words = [w for w in tokenize(claim) if w not in _ATTRIBUTION]
     if not words:
         return 1.0
-    present = {_fold(w) for w in tokenize(passage)}
-    return sum(_fold(w) in present for w in words) / len(words)
+    present = {fold(w) for w in tokenize(passage)}
+    return sum(fold(w) in present for w in words) / len(words)
 
 
 def closest_similarity(part_vectors: np.ndarray, sentence_vectors: np.ndarray) -> float:
