@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from evals.scoring import (
+    Attribution,
     citation_precision,
     citation_recall,
     faithfulness,
@@ -22,8 +23,10 @@ from evals.scoring import (
     reciprocal_rank,
     refusal_correct,
     share,
+    sources_represented,
 )
 from evals.suite import Case, Suite
+from rag.compare import names_source
 from rag.errors import SourcebriefError
 from rag.evidence import labelled_passage
 from rag.service import Service
@@ -35,8 +38,9 @@ log = logging.getLogger(__name__)
 
 # Every metric a row carries, in report order; higher is better for all but the cost ones.
 METRICS = ("hit_at_k", "mrr", "context_recall", "citation_recall", "citation_precision", "faithfulness",
-           "key_facts", "refusal_accuracy", "flagged_shown", "latency_s", "prompt_tokens", "completion_tokens")
-COST = {"latency_s", "prompt_tokens", "completion_tokens", "flagged_shown"}
+           "key_facts", "sources_represented", "refusal_accuracy", "flagged_shown", "misattributed", "latency_s",
+           "prompt_tokens", "completion_tokens")
+COST = {"latency_s", "prompt_tokens", "completion_tokens", "flagged_shown", "misattributed"}
 #: The kinds of case refusal accuracy is reported for: an answerable question refused is an error too.
 KINDS = ("answerable", "unanswerable", "false-premise")
 
@@ -118,6 +122,24 @@ class _Judge:
                  "rest": self.supports(sentence.text, quotes[:i] + quotes[i + 1:])} for i, q in enumerate(quotes)]
 
 
+def attributions(answer: CitedAnswer, supported: Sequence[bool]) -> list[Attribution]:
+    """Whom each shown sentence credits, by the source labels of the evidence the model was shown."""
+    labels: dict[str, str] = {}
+    for e in (*answer.evidence, *answer.related):
+        labels.setdefault(e.file_name, e.source)
+    claims = [s for s in answer.sentences if "refusal" not in s.flags]
+    out = []
+    for sentence, ok in zip(claims, supported, strict=True):
+        cited = frozenset(c.file_name for c in sentence.citations)
+        own = {labels[f] for f in cited if f in labels}
+        others = {label for f, label in labels.items() if f not in cited and label not in own}
+        out.append(Attribution(
+            cited=cited, supported=ok,
+            names_cited="quote" in sentence.flags or any(names_source(sentence.text, label) for label in own),
+            names_other=any(names_source(sentence.text, label) for label in others)))
+    return out
+
+
 def score_case(case: Case, answer: CitedAnswer, judge: _Judge, k: int) -> CaseResult:
     """Judge one answer and compute every metric for its row."""
     retrieved = _unique([h.file_name for h in answer.retrieved])
@@ -132,6 +154,7 @@ def score_case(case: Case, answer: CitedAnswer, judge: _Judge, k: int) -> CaseRe
     shown = [labelled_passage(e.source, e.text) for e in answer.evidence]
     grounded = ["supported" if ok or judge.supports(s.text, shown) else "unsupported"
                 for s, ok in zip(claims, supported, strict=True)]
+    credited = attributions(answer, supported)
     metrics: dict[str, float | None] = {
         "hit_at_k": hit_at_k(retrieved, case.expected_sources, k),
         "mrr": reciprocal_rank(retrieved, case.expected_sources),
@@ -140,9 +163,12 @@ def score_case(case: Case, answer: CitedAnswer, judge: _Judge, k: int) -> CaseRe
         "citation_precision": citation_precision(citations),
         "faithfulness": faithfulness(grounded),
         "key_facts": share([f.in_answer for f in facts]) if case.answerable else None,
+        "sources_represented": sources_represented(credited, case.expected_sources) if case.answerable else None,
         "refusal_accuracy": float(refusal_correct(case.answerable, answer.declined)),
         # Shown sentences whose deterministic checks failed (a number, date or name the passage lacks).
         "flagged_shown": float(sum(bool(s.verdict and s.verdict.issues) for s in claims)),
+        # Shown sentences that name another source than the ones they cite (a view credited wrongly).
+        "misattributed": float(sum(a.misattributed for a in credited)),
         "latency_s": answer.timings.get("total"),
         "prompt_tokens": float(answer.usage.get("input_tokens", 0)),
         "completion_tokens": float(answer.usage.get("output_tokens", 0)),

@@ -6,8 +6,10 @@ Definitions follow ALCE for citations and RAGAS (strict) for faithfulness.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 __all__ = [
+    "Attribution",
     "citation_precision",
     "citation_recall",
     "faithfulness",
@@ -16,6 +18,7 @@ __all__ = [
     "reciprocal_rank",
     "refusal_correct",
     "share",
+    "sources_represented",
 ]
 
 
@@ -69,6 +72,31 @@ def faithfulness(verdicts: Sequence[str | None]) -> float | None:
     """RAGAS-style, strict: share of answer sentences the verifier finds supported by the context
     the model was shown; "not found", unjudged (None) and contradicted all count as unsupported."""
     return share([v == "supported" for v in verdicts])
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Whom one shown answer sentence credits: the files it cites, whether it names a cited source (or
+    quotes it under its label), whether it names another source shown to the model, whether it is supported."""
+
+    cited: frozenset[str]
+    names_cited: bool
+    names_other: bool
+    supported: bool
+
+    @property
+    def misattributed(self) -> bool:
+        """It names another source and none of those it cites: that source's view, credited wrongly."""
+        return self.names_other and not self.names_cited
+
+
+def sources_represented(attributions: Sequence[Attribution], speaking: Sequence[str]) -> float | None:
+    """Share of the sources that speak to a question (two or more) that the answer hears: cited by a
+    supported sentence that does not credit another source. None for single-source questions."""
+    if len(set(speaking)) < 2:
+        return None
+    heard = {f for a in attributions if a.supported and not a.misattributed for f in a.cited}
+    return share([f in heard for f in dict.fromkeys(speaking)])
 
 
 def refusal_correct(answerable: bool, refused: bool) -> bool:

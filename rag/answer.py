@@ -20,11 +20,11 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from rag.citations import check_quotes, parse_answer, partial_text, resolve_citations
-from rag.compare import by_source_answer, per_source_evidence
+from rag.compare import by_source_rows, per_source_evidence, position_sentence, source_groups
 from rag.errors import InputError, ModelError
 from rag.evidence import SentenceVectors, format_evidence, labelled_passage, select_evidence, source_label
 from rag.gates import check_answerable, is_comparative
-from rag.guard import correction, guard_sentences, refusal_answer
+from rag.guard import correction, guard_sentences, quote_sentence, refusal_answer
 from rag.ingest.sentences import split_sentences
 from rag.premise import premise_conflicts, presupposition
 from rag.prompts import Prompt
@@ -32,6 +32,7 @@ from rag.retrieval import HybridRetriever
 from rag.store import Store
 from rag.types import (
     AnswerGate,
+    AnswerSentence,
     ChatTurn,
     Citation,
     CitedAnswer,
@@ -100,6 +101,11 @@ class AnswerOptions:
     sentence_cache: int = 20_000
     #: How many requests the model is busy with or has queued (the embedded model serves one at a time).
     model_queue: Callable[[], int] | None = None
+    #: Comparative answers: seconds the model may spend writing per-source sentences (0: quotes only), and
+    #: whether the reply's opening (the source's name) can be written for it (the embedded model).
+    compare_budget_s: float = 24.0
+    position_prefill: bool = False
+    position_max_tokens: int = 64
 
 
 @dataclass
@@ -143,8 +149,10 @@ class AnswerChain:
 
     def __init__(self, *, chat_model: BaseChatModel, retriever: HybridRetriever, embeddings: Embeddings,
                  store: Store, answer_prompt: Prompt, condense_prompt: Prompt, options: AnswerOptions,
-                 provenance: Mapping[str, str], verifier: ClaimVerifier | None = None) -> None:
+                 provenance: Mapping[str, str], verifier: ClaimVerifier | None = None,
+                 position_prompt: Prompt | None = None) -> None:
         self.model = chat_model
+        self.position_prompt = position_prompt
         self.retriever = retriever
         self.embeddings = embeddings
         self.store = store
@@ -152,7 +160,8 @@ class AnswerChain:
         self.condense_prompt = condense_prompt
         self.options = options
         self.verifier = verifier
-        self.provenance = {**provenance, "answer_prompt": answer_prompt.ref, "condense_prompt": condense_prompt.ref}
+        self.provenance = {**provenance, "answer_prompt": answer_prompt.ref, "condense_prompt": condense_prompt.ref,
+                           **({"position_prompt": position_prompt.ref} if position_prompt else {})}
         self._condense: Runnable[Any, str] = (
             RunnableLambda(lambda v: self._messages(self.condense_prompt, v)) | self.model.bind(max_tokens=80)
             | StrOutputParser())
@@ -242,12 +251,13 @@ class AnswerChain:
                 answer = refusal_answer(base, timings, related=evidence, gate=gate)
                 yield AnswerEvent("final", answer.text, answer)
                 return
-            if gate is None and is_comparative(standalone):  # who says what: every source heard, in its words
+            if gate is None and is_comparative(standalone):  # who says what: every source heard, attributed
                 yield AnswerEvent("status", "gathering each source's evidence")
-                answer = self._timed(timings, "compare", lambda: self._compare(
-                    standalone, hits, records, doc_ids, query_vector, base, timings, started))
-                if answer is not None:
-                    yield AnswerEvent("final", answer.text, answer)
+                compared = False
+                for event in self._compare(standalone, hits, records, doc_ids, query_vector, base, timings, started):
+                    compared = True
+                    yield event
+                if compared:
                     return
             if gate is not None:  # a false premise: say so and quote what the sources do say
                 timings["total"] = round(time.perf_counter() - started, 3)
@@ -293,18 +303,61 @@ class AnswerChain:
 
     def _compare(self, question: str, hits: Sequence[SearchHit], records: Mapping[str, DocumentRecord],
                  doc_ids: Sequence[str] | None, query_vector: Sequence[float], base: Mapping[str, Any],
-                 timings: dict[str, float], started: float) -> CitedAnswer | None:
-        """A comparative question answered source by source (None when fewer than two sources speak)."""
+                 timings: dict[str, float], started: float) -> Iterator[AnswerEvent]:
+        """A comparative question answered source by source, each sentence streamed as it is settled;
+        yields nothing when fewer than two sources speak. Within `compare_budget_s` the model writes each
+        source's sentence from that source's lines alone; a sentence it cannot write in time, that names
+        the wrong source or that the verifier does not support becomes the source's best quote."""
+        picked = time.perf_counter()
         evidence, silent = per_source_evidence(
             question, hits, self.retriever, self.embeddings, records, doc_ids=doc_ids,
             min_score=self.options.min_evidence_score, max_chars=self.options.max_chars,
             vectors=self.sentence_vectors, query_vector=query_vector)
-        if len({e.doc_id for e in evidence}) < 2:
-            return None
+        timings["compare_evidence"] = round(time.perf_counter() - picked, 3)
+        groups = source_groups(evidence)
+        if len(groups) < 2:
+            return
+        labels = [group[0].source for group in groups]
+        budget = self.options.compare_budget_s if self.position_prompt is not None and self.verifier else 0.0
+        writing = time.perf_counter()
+        sentences: list[AnswerSentence] = []
+        removed: list[RemovedSentence] = []
+        slowest = 0.0
+        for group in groups:
+            sentence = None
+            spent = time.perf_counter() - writing
+            if budget and spent + slowest <= budget:  # room for one more sentence at the slowest pace seen
+                yield AnswerEvent("status", f"reading what {group[0].source} says")
+                one = time.perf_counter()
+                sentence, dropped = self._position(question, group, labels)
+                removed += dropped
+                slowest = max(slowest, time.perf_counter() - one)
+            sentences.append(sentence or quote_sentence(group[0], ("by-source",)))
+            yield AnswerEvent("partial", " ".join(s.text for s in sentences))
+        timings["compare_write"] = round(time.perf_counter() - writing, 3)
         timings["total"] = round(time.perf_counter() - started, 3)
-        labels = tuple(dict.fromkeys(source_label(records.get(d)) for d in silent))
-        return CitedAnswer(**{**base, "evidence": tuple(evidence)}, sentences=tuple(by_source_answer(evidence)),
-                           refused=False, timings=timings, silent=labels)
+        quiet = [(d, source_label(records.get(d))) for d in silent]
+        answer = CitedAnswer(**{**base, "evidence": tuple(evidence)}, sentences=tuple(sentences), refused=False,
+                             timings=timings, silent=tuple(dict.fromkeys(label for _, label in quiet)),
+                             removed=tuple(removed), by_source=by_source_rows(sentences, evidence, quiet))
+        yield AnswerEvent("final", answer.text, answer)
+
+    def _position(self, question: str, group: Sequence[Evidence],
+                  labels: Sequence[str]) -> tuple[AnswerSentence | None, list[RemovedSentence]]:
+        """One source's sentence, written by the model from that source's lines and verified against them."""
+        assert self.position_prompt is not None and self.verifier is not None
+        label = group[0].source
+        lines = "\n".join(f"[{e.n}] {e.text}" for e in group)
+        extra: dict[str, Any] = {"prefill": label[0].upper() + label[1:]} if self.options.position_prefill else {}
+        model = self.model.bind(max_tokens=self.options.position_max_tokens, stop=["\n"], **extra)
+        messages = self._messages(self.position_prompt, {"source": label, "lines": lines, "question": question})
+        text = str(self._call_model(model.invoke, messages).content)
+        sentence = position_sentence(text, group, labels)
+        if sentence is None:
+            return None, [RemovedSentence(text=text.strip()[:300] or "(empty)",
+                                          reason=f"does not name {label} alone")] if text.strip() else []
+        kept, removed = guard_sentences([sentence], group, self.verifier, drop=True, context=self._before)
+        return (kept[0] if kept else None), removed
 
     def _gate(self, question: str, hits: Sequence[SearchHit], evidence: Sequence[Evidence],
               records: Mapping[str, DocumentRecord], premise: bool = True) -> AnswerGate | None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from rag.types import AnswerSentence, CitedAnswer
+from rag.types import AnswerSentence, CitedAnswer, SourcePosition
 
-__all__ = ["answer_markdown", "removed_lines", "sentence_badge", "verdict_detail"]
+__all__ = ["answer_markdown", "by_source_markdown", "position_note", "removed_lines", "sentence_badge",
+           "verdict_detail"]
 
 
 def sentence_badge(sentence: AnswerSentence) -> str:
@@ -38,6 +39,33 @@ def removed_lines(answer: CitedAnswer) -> list[str]:
     return [head, *(f'  - "{r.text}" ({r.reason})' for r in answer.removed)]
 
 
+def position_note(row: SourcePosition) -> str:
+    """How a comparative answer's row was settled: "supported, written by the model", "verbatim quote", "silent"."""
+    if row.written == "silent":
+        return "nothing on this"
+    if row.written == "quote":
+        return "verbatim quote"
+    return f"{row.verdict or 'not verified'}, model's sentence"
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def by_source_markdown(answer: CitedAnswer, quotes: bool = True) -> list[str]:
+    """A comparative answer as a Markdown table: source, position, (the quote it rests on,) how it was settled."""
+    if not answer.by_source:
+        return []
+    head = ["Source", "Position", *(["Quote"] if quotes else []), "Check"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for row in answer.by_source:
+        cite = f" [{row.n}]" if row.n is not None else ""
+        cells = [row.source, (row.position + cite) if row.position else "—",
+                 *([f"“{row.quote}”" if row.quote else "—"] if quotes else []), position_note(row)]
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return lines
+
+
 def answer_markdown(answer: CitedAnswer, *, title: bool = True) -> str:
     """The answer as Markdown: footnote markers per sentence, then each cited quote verbatim."""
     lines = [f"**Q:** {answer.question}", ""] if title else []
@@ -54,7 +82,9 @@ def answer_markdown(answer: CitedAnswer, *, title: bool = True) -> str:
             notes.setdefault(c.n, f'[^{c.n}]: {c.file_name}, characters {c.start}-{c.end}: "{c.quote}"{verdict}')
     if notes:
         lines += ["", *[notes[n] for n in sorted(notes)]]
-    if answer.silent:
+    if answer.by_source:
+        lines += ["", "**By source**", "", *by_source_markdown(answer)]
+    elif answer.silent:
         lines += ["", f"*Nothing on this from: {', '.join(answer.silent)}.*"]
     if answer.related and answer.declined:
         lines += ["", "Related passages:", *(f'- {e.source} ({e.file_name}, characters {e.start}-{e.end}): "{e.text}"'

@@ -265,11 +265,13 @@ class Service:
             max_answer_tokens=s.answer_max_tokens,
             structured=structured_output_kwargs(s, ANSWER_SCHEMA, (ANSWER_PREFILL, ANSWER_PREFILL_GRAMMAR)),
             error_hint=provider_hint(s), verify_mode=s.verify_mode, model_queue=self._model_queue(),
-            sentence_cache=s.evidence_cache_sentences)
+            sentence_cache=s.evidence_cache_sentences, compare_budget_s=s.compare_budget_s,
+            position_prefill=s.llm_provider == "local")
         return AnswerChain(chat_model=self.chat_model, retriever=self.retriever, embeddings=self.embeddings,
                            store=self.store, answer_prompt=load_prompt(s.prompts_dir, "answer"),
                            condense_prompt=load_prompt(s.prompts_dir, "condense_question"), options=options,
-                           provenance=self.provenance(), verifier=_LazyVerifier(self))
+                           provenance=self.provenance(), verifier=_LazyVerifier(self),
+                           position_prompt=load_prompt(s.prompts_dir, "position"))
 
     def warm(self) -> tuple[int, int]:
         """Build what the first question would otherwise wait for: the BM25 index and, when the

@@ -24,6 +24,7 @@ __all__ = [
     "SearchHit",
     "Sentence",
     "SkippedFile",
+    "SourcePosition",
     "Verdict",
     "VerifyMode",
 ]
@@ -181,6 +182,20 @@ class RemovedSentence(_Frozen):
     verdict: Verdict | None = None
 
 
+class SourcePosition(_Frozen):
+    """One row of a comparative answer: what one source says on the question, or that it says nothing."""
+
+    doc_id: str
+    source: str = Field(description="The source's label as the answer names it (outlet, author or headline).")
+    position: str = Field(default="", description="The answer's sentence for this source ('' when silent).")
+    quote: str = Field(default="", description="The source's own sentence the position rests on, verbatim.")
+    n: int | None = Field(default=None, description="The evidence number the position cites.")
+    verdict: str | None = Field(default=None, description="The verifier's label for the position.")
+    written: Literal["model", "quote", "silent"] = Field(
+        default="quote", description="model: a sentence the model wrote and the verifier supports; quote: the "
+        "source's best sentence verbatim (the fallback); silent: nothing on the question.")
+
+
 class AnswerGate(_Frozen):
     """What the checks before generation found about the question itself."""
 
@@ -218,6 +233,8 @@ class CitedAnswer(_Frozen):
     related: tuple[Evidence, ...] = Field(default=(), description="The closest passages, shown with a refusal.")
     silent: tuple[str, ...] = Field(default=(), description="Sources a comparative answer heard that have "
                                     "nothing on the question (labels).")
+    by_source: tuple[SourcePosition, ...] = Field(default=(), description="A comparative answer source by "
+                                                  "source, the silent ones last (empty for other answers).")
 
     @property
     def text(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -329,14 +330,21 @@ def test_re_citing_reads_a_line_in_context_only_for_the_names_it_leaves_there() 
 
 
 # --- comparative questions: every source heard --------------------------------------------------------
-def test_a_comparative_question_hears_every_source_in_its_own_words_and_names_the_silent_ones(
-        settings: Settings, seeds_copy: Path) -> None:
-    (seeds_copy / "recipe.txt").write_text(
+def _with_recipe(seeds: Path) -> Path:
+    (seeds / "recipe.txt").write_text(
         "Lemon cake\nBeat four eggs with sugar until pale, then fold in flour and lemon zest. Bake the batter for "
         "forty minutes at 180 degrees and let the cake cool before slicing it.\n", encoding="utf-8")
-    model = ScriptedChatModel(replies=[])  # answered from the sources' own sentences: no model call
-    service = _guarded(settings, seeds_copy, model)
-    answer = service.ask("How do the sources differ on Russia's role in the Armenia-Azerbaijan peace process?")
+    return seeds
+
+
+COMPARATIVE = "How do the sources differ on Russia's role in the Armenia-Azerbaijan peace process?"
+
+
+def test_a_comparative_question_hears_every_source_in_its_own_words_and_names_the_silent_ones(
+        settings: Settings, seeds_copy: Path) -> None:
+    model = ScriptedChatModel(replies=[])  # quotes only (no time for the model): no model call
+    service = _guarded(settings.model_copy(update={"compare_budget_s": 0.0}), _with_recipe(seeds_copy), model)
+    answer = service.ask(COMPARATIVE)
     assert not answer.declined and not model.calls
     docs = [s.citations[0].doc_id for s in answer.sentences]
     assert len(docs) >= 3 and len(set(docs)) == len(docs)  # one sentence per source
@@ -345,4 +353,52 @@ def test_a_comparative_question_hears_every_source_in_its_own_words_and_names_th
         [c] = sentence.citations
         assert "by-source" in sentence.flags and c.quote in sentence.text and texts[c.doc_id][c.start:c.end] == c.quote
     assert "the article “Lemon cake”" in answer.silent
-    assert "Nothing on this from: the article “Lemon cake”" in answer_markdown(answer)
+    rows = answer.by_source
+    assert [r.doc_id for r in rows if r.written != "silent"] == docs
+    assert [r.source for r in rows if r.written == "silent"] == ["the article “Lemon cake”"]
+    assert all(r.written == "quote" and r.quote in r.position for r in rows if r.written != "silent")
+    markdown = answer_markdown(answer)
+    assert "| Source | Position | Quote | Check |" in markdown
+    assert "| the article “Lemon cake” | — | — | nothing on this |" in markdown
+
+
+def _positions(wrong: str = "", unsupported: str = "", delay: float = 0.0):  # type: ignore[no-untyped-def]
+    """A scripted model for per-source sentences: "<source> says that <its first line>", except that the
+    source named `wrong` is credited with another outlet's name and `unsupported`'s sentence adds a claim."""
+    def respond(messages) -> str:  # type: ignore[no-untyped-def]
+        time.sleep(delay)
+        prompt = str(messages[-1].content)
+        source = re.search(r"^Lines from (.+):$", prompt, re.M).group(1)  # type: ignore[union-attr]
+        first = re.search(r"^\[\d+\] (.+)$", prompt, re.M).group(1)  # type: ignore[union-attr]
+        name = "Alwaght" if source == wrong else source
+        extra = " and FABRICATED" if source == unsupported else ""
+        return f"{name} says that {first[0].lower()}{first[1:].rstrip('.')}{extra}."
+    return respond
+
+
+def test_the_model_writes_one_sentence_per_source_and_a_wrong_or_unsupported_one_becomes_the_quote(
+        settings: Settings, seeds_copy: Path) -> None:
+    model = ScriptedChatModel(responder=_positions(wrong="Igor Chalenko", unsupported="Caucasus Watch"))
+    service = _guarded(settings, _with_recipe(seeds_copy), model, unsupported=("FABRICATED",))
+    answer = service.ask(COMPARATIVE)
+    rows = {r.source: r for r in answer.by_source}
+    assert len(model.calls) == len([r for r in rows.values() if r.written != "silent"]) >= 3
+    assert rows["Igor Chalenko"].written == "quote" and "Alwaght" not in rows["Igor Chalenko"].position
+    assert rows["Caucasus Watch"].written == "quote" and "FABRICATED" not in answer.text
+    written = [r for r in rows.values() if r.written == "model"]
+    assert written and all(r.position.startswith(r.source[0].upper() + r.source[1:] + " says that ")
+                           and r.verdict == "supported" for r in written)
+    for sentence, row in zip(answer.sentences, [r for r in answer.by_source if r.written != "silent"], strict=True):
+        assert {c.doc_id for c in sentence.citations} == {row.doc_id} and sentence.text == row.position
+    reasons = " ".join(r.reason for r in answer.removed)
+    assert "does not name Igor Chalenko alone" in reasons and "FABRICATED" in " ".join(r.text for r in answer.removed)
+    dumped = json.loads(answer.model_dump_json())
+    assert [r["source"] for r in dumped["by_source"]] == [r.source for r in answer.by_source]
+
+
+def test_sources_the_model_has_no_time_for_are_quoted(settings: Settings, seeds_copy: Path) -> None:
+    model = ScriptedChatModel(responder=_positions(delay=0.05))
+    service = _guarded(settings.model_copy(update={"compare_budget_s": 0.01}), seeds_copy, model)
+    answer = service.ask(COMPARATIVE)
+    assert len(model.calls) == 1  # the first sentence took longer than the whole budget
+    assert [r.written for r in answer.by_source][:2] == ["model", "quote"]

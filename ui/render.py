@@ -9,13 +9,14 @@ import hashlib
 from collections.abc import Callable, Sequence
 from html import escape
 
-from rag.render import removed_lines, sentence_badge, verdict_detail
+from rag.render import by_source_markdown, position_note, removed_lines, sentence_badge, verdict_detail
 from rag.types import AnswerSentence, CitedAnswer, DocumentRecord, Evidence, Removed, SearchHit
 
 __all__ = [
     "CITE_JS",
     "CSS",
     "answer_html",
+    "by_source_html",
     "chat_markdown",
     "document_html",
     "evidence_html",
@@ -45,6 +46,9 @@ CSS = """
 .sb-doc-text { max-height: 320px; overflow-y: auto; white-space: pre-wrap; font-size: 0.9em; }
 .sb-doc-text mark { background: #fde68a; padding: 1px 0; }
 .sb-related li { margin-bottom: 6px; }
+.sb-by-source { border-collapse: collapse; font-size: 0.88em; margin-top: 8px; }
+.sb-by-source th, .sb-by-source td { border: 1px solid var(--border-color-primary, #e5e7eb); padding: 3px 6px;
+                                     vertical-align: top; text-align: left; }
 .sb-removed { font-size: 0.85em; color: var(--body-text-color-subdued); white-space: pre-wrap; }
 """
 
@@ -84,6 +88,19 @@ def silent_html(answer: CitedAnswer) -> str:
     if not answer.silent:
         return ""
     return f'<p class="sb-passage-head">Nothing on this from: {escape(", ".join(answer.silent))}.</p>'
+
+
+def by_source_html(answer: CitedAnswer) -> str:
+    """A comparative answer as a table: each source's position, the quote it rests on, and how it was
+    checked; the silent sources last."""
+    if not answer.by_source:
+        return silent_html(answer)
+    rows = "".join(
+        f"<tr><td><b>{escape(r.source)}</b></td><td>{escape(r.position) or '—'}"
+        f"{f' [{r.n}]' if r.n is not None else ''}</td><td>{f'“{escape(r.quote)}”' if r.quote else '—'}</td>"
+        f"<td>{escape(position_note(r))}</td></tr>" for r in answer.by_source)
+    return ('<table class="sb-by-source"><thead><tr><th>Source</th><th>Position</th><th>Quote</th><th>Check</th>'
+            f"</tr></thead><tbody>{rows}</tbody></table>")
 
 
 def removed_html(answer: CitedAnswer) -> str:
@@ -127,7 +144,7 @@ def answer_html(answer: CitedAnswer, document_text: Callable[[str], str | None])
     hint = '<p class="sb-passage-head">Click a marker to see the quoted passage in its document.</p>' \
         if passages else ""
     return (f'<div class="sb-answer"><p>{" ".join(parts)}</p>{hint}'
-            f'{"".join(passages[n] for n in sorted(passages))}{silent_html(answer)}{removed_html(answer)}</div>')
+            f'{by_source_html(answer)}{"".join(passages[n] for n in sorted(passages))}{removed_html(answer)}</div>')
 
 
 def related_html(hits: Sequence[SearchHit], limit: int = 3) -> str:
@@ -147,7 +164,9 @@ def chat_markdown(answer: CitedAnswer) -> str:
         marks = "".join(f"[{c.n}]" for c in sentence.citations)
         out.append(f"{sentence.text} {marks} `{sentence_badge(sentence)}`".replace("  ", " "))
     text = " ".join(out)
-    if answer.silent:
+    if answer.by_source:  # who says what, one row per source; the panel adds the quotes
+        text = "\n".join(by_source_markdown(answer, quotes=False))
+    elif answer.silent:
         text += f"\n\n_Nothing on this from: {', '.join(answer.silent)}._"
     if answer.removed:
         text += f"\n\n_{removed_lines(answer)[0]} (see the answer panel)_"

@@ -147,3 +147,43 @@ def test_faithfulness_judges_a_sentence_against_the_evidence_as_the_model_saw_it
     other = sentence.model_copy(update={"text": "According to Caucasus Watch, Azerbaijan has blocked the crossing."})
     assert score_case(case, answer.model_copy(update={"sentences": (other,)}), _CheckJudge(),  # type: ignore[arg-type]
                       6).metrics["faithfulness"] == 0.0
+
+
+def test_sources_represented_and_misattributions_read_whom_each_sentence_credits() -> None:
+    """Three sources speak; the answer hears Alwaght and Chalenko correctly, and credits Chalenko's line to
+    Alwaght: one misattribution, and that line does not represent Chalenko's source."""
+    from rag.types import AnswerSentence, Citation, CitedAnswer, Evidence, Verdict
+
+    class Judge(_CheckJudge):
+        def sentence_supported(self, sentence: AnswerSentence) -> bool:  # type: ignore[override]
+            return sentence.verdict is not None and sentence.verdict.label == "supported"
+
+    def line(n: int, source: str, text: str) -> Evidence:
+        return Evidence(n=n, doc_id=f"d{n}", file_name=f"{n}.txt", title="T", source=source, start=0,
+                        end=len(text), text=text, score=0.9)
+
+    evidence = (line(1, "Alwaght", "Moscow mediates."), line(2, "Igor Chalenko", "Russia is the main obstacle."),
+                line(3, "Caucasus Watch", "Galuzin sees no alternative."))
+    cite = {e.n: Citation(n=e.n, doc_id=e.doc_id, file_name=e.file_name, title="T", quote=e.text, start=0,
+                          end=e.end) for e in evidence}
+    verdict = Verdict(label="supported", score=0.9)
+    right = AnswerSentence(text="Alwaght says Moscow mediates.", citations=(cite[1],), verdict=verdict)
+    quoted = AnswerSentence(text="Chalenko writes: “Russia is the main obstacle.”", citations=(cite[2],),
+                            flags=("quote",), verdict=verdict)
+    wrong = AnswerSentence(text="Alwaght calls Russia the main obstacle.", citations=(cite[2],), verdict=verdict)
+    case = Case(id="c", question="How do the sources differ?", answerable=True,
+                expected_sources=["1.txt", "2.txt", "3.txt"])
+
+    def metrics(*sentences: AnswerSentence) -> dict[str, float | None]:
+        answer = CitedAnswer(question=case.question, standalone_question=case.question, sentences=sentences,
+                             refused=False, evidence=evidence)
+        return score_case(case, answer, Judge(), 6).metrics  # type: ignore[arg-type]
+
+    assert metrics(right, quoted)["sources_represented"] == pytest.approx(2 / 3)
+    assert metrics(right, quoted)["misattributed"] == 0.0
+    assert metrics(right, wrong)["sources_represented"] == pytest.approx(1 / 3)
+    assert metrics(right, wrong)["misattributed"] == 1.0
+    single = case.model_copy(update={"expected_sources": ["1.txt"]})
+    answer = CitedAnswer(question=case.question, standalone_question=case.question, sentences=(right,),
+                         refused=False, evidence=evidence)
+    assert score_case(single, answer, Judge(), 6).metrics["sources_represented"] is None  # type: ignore[arg-type]
