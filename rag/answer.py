@@ -319,21 +319,25 @@ class AnswerChain:
             return
         labels = [group[0].source for group in groups]
         budget = self.options.compare_budget_s if self.position_prompt is not None and self.verifier else 0.0
+        # Each source's best quote first (attributed, verbatim, at once); then, within the budget, the
+        # model's sentence for each source in turn replaces its quote when it passes the checks.
+        sentences = [quote_sentence(group[0], ("by-source",)) for group in groups]
+        timings["first_sentence"] = round(time.perf_counter() - started, 3)
+        yield AnswerEvent("partial", " ".join(s.text for s in sentences))
         writing = time.perf_counter()
-        sentences: list[AnswerSentence] = []
         removed: list[RemovedSentence] = []
         slowest = 0.0
-        for group in groups:
-            sentence = None
-            spent = time.perf_counter() - writing
-            if budget and spent + slowest <= budget:  # room for one more sentence at the slowest pace seen
-                yield AnswerEvent("status", f"reading what {group[0].source} says")
-                one = time.perf_counter()
-                sentence, dropped = self._position(question, group, labels)
-                removed += dropped
-                slowest = max(slowest, time.perf_counter() - one)
-            sentences.append(sentence or quote_sentence(group[0], ("by-source",)))
-            yield AnswerEvent("partial", " ".join(s.text for s in sentences))
+        for i, group in enumerate(groups):
+            if not budget or time.perf_counter() - writing + slowest > budget:  # no room at the slowest pace seen
+                break
+            yield AnswerEvent("status", f"reading what {group[0].source} says")
+            one = time.perf_counter()
+            sentence, dropped = self._position(question, group, labels)
+            removed += dropped
+            slowest = max(slowest, time.perf_counter() - one)
+            if sentence is not None:
+                sentences[i] = sentence
+                yield AnswerEvent("partial", " ".join(s.text for s in sentences))
         timings["compare_write"] = round(time.perf_counter() - writing, 3)
         timings["total"] = round(time.perf_counter() - started, 3)
         quiet = [(d, source_label(records.get(d))) for d in silent]
@@ -356,6 +360,9 @@ class AnswerChain:
         if sentence is None:
             return None, [RemovedSentence(text=text.strip()[:300] or "(empty)",
                                           reason=f"does not name {label} alone")] if text.strip() else []
+        conflicts = premise_conflicts(sentence.text, [e.text for e in group])
+        if conflicts:  # words or acts given to another person than the source's lines give them to
+            return None, [RemovedSentence(text=sentence.text, reason=conflicts[0])]
         kept, removed = guard_sentences([sentence], group, self.verifier, drop=True, context=self._before)
         return (kept[0] if kept else None), removed
 

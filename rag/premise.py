@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from rag.retrieval import tokenize
 from rag.verify.checks import is_name
 
 __all__ = ["premise_conflicts", "presupposition"]
@@ -216,9 +217,36 @@ def _modifier_swap(premise: str, sentences: list[str]) -> list[str]:
     return out
 
 
+_SAYS = r"(?:said|says|stated|states|noted|notes|argued|argues|emphasi[sz]ed|emphasi[sz]es|told|warned|warns|" \
+        r"claimed|claims|added|remarked|stressed|stressing|stating|saying|noting|arguing|warning|claiming)"
+_PERSON = r"((?:[A-Z][\w’'.-]+\s+){0,3}[A-Z][\w’'-]+)"
+_QUOTES_AS = re.compile(rf"\bquot(?:es|ed|ing)\s+{_PERSON}(?:\s+as\s+{_SAYS}|\s*[:,])")
+_SAYS_AFTER = re.compile(rf"{_PERSON}(?:,[^,]{{1,60}},)?\s+{_SAYS}\b")
+
+
+def _speaker_swap(claim: str, sentences: list[str]) -> list[str]:
+    """"X quotes Putin as stating that Russia's objective is ..." against "Galuzin remarked ..., stating that
+    Russia's objective is ...": the words are the claim's, the speaker is another person."""
+    found = _QUOTES_AS.search(claim) or _SAYS_AFTER.search(claim)
+    if found is None:
+        return []
+    mine = _bare(found.group(1).split()[-1])
+    if not is_name(mine):
+        return []
+    said = set(tokenize(claim[found.end():])) - set(tokenize(found.group(0)))
+    if len(said) < 4:
+        return []
+    best = max(sentences, key=lambda s: len(said & set(tokenize(s))), default="")
+    if len(said & set(tokenize(best))) < 0.5 * len(said) or mine.lower() in best.lower():
+        return []
+    theirs = [_bare(m.group(1).split()[-1]) for m in _SAYS_AFTER.finditer(best)]
+    theirs = [t for t in theirs if is_name(t) and t != mine]
+    return [f"the sources give these words to {theirs[0]}, not {mine}"] if theirs else []
+
+
 def premise_conflicts(premise: str, passages: list[str]) -> list[str]:
-    """Recombinations a judge reading the passage's own words misses: a figure, an act or a description
-    that the sources attach to another name than the premise does."""
+    """Recombinations a judge reading the passage's own words misses: a figure, an act, a description or
+    words that the sources attach to another name than the premise (or claim) does."""
     sentences = [s for p in passages for s in re.split(r"(?<=[.!?])\s+", p) if s.strip()]
     return _number_attachment(premise, sentences) or _subject_swap(premise, sentences) or \
-        _modifier_swap(premise, sentences)
+        _modifier_swap(premise, sentences) or _speaker_swap(premise, sentences)

@@ -218,3 +218,47 @@ def test_cli_brief_writes_a_file_and_errors_are_one_line(tmp_path: Path) -> None
                              check=False)
         assert run.returncode == code, run.stderr
         assert len(run.stderr.strip().splitlines()) == 1 and run.stderr.startswith(message), run.stderr
+
+
+_AGREEING = [
+    "Moscow has again offered to host talks between the foreign ministers of Armenia and Azerbaijan.",
+    "Russian diplomats say the peace process between Armenia and Azerbaijan needs Russia's mediation.",
+    "The Kremlin presents itself as the guarantor of the ceasefire agreements signed in 2020.",
+    "Officials in Moscow stress that the trilateral format has produced results for the peace process.",
+    "Russia's foreign ministry said it is ready to help draft the peace treaty between Armenia and Azerbaijan.",
+    "Russian peacekeepers remain deployed under the ceasefire agreement, according to the defence ministry.",
+    "A Russian deputy foreign minister said Moscow's role in the Armenia-Azerbaijan talks cannot be replaced.",
+    "State television described Russia's mediation between Baku and Yerevan as indispensable for peace.",
+    "Moscow said the border commissions of Armenia and Azerbaijan could meet on Russian territory.",
+    "The Russian side has maps that could help delimit the border between Armenia and Azerbaijan, officials said.",
+    "Commentators in Moscow argued that Western mediators lack Russia's experience in the region.",
+    "Russia's ambassador in Baku praised the progress made in talks held under Russian auspices.",
+]
+
+
+@pytest.mark.slow
+def test_a_topic_briefing_judges_every_document_on_its_own_and_keeps_the_short_dissenting_one(
+        settings: Settings, seeds_copy: Path) -> None:
+    """Seeds plus ten long agreeing reports and two off-topic texts (17 documents): the short op-ed that
+    alone calls Russia the obstacle is used, the off-topic ones are not, and the notes say how each was judged."""
+    for i in range(10):
+        lines = [_AGREEING[(i + j) % len(_AGREEING)] for j in range(12)]
+        (seeds_copy / f"report_{i:02d}.txt").write_text(
+            f"Moscow's mediation, report {i}\n\n" + "\n\n".join(lines * 2) + "\n", encoding="utf-8")
+    (seeds_copy / "cake.txt").write_text(
+        "Lemon cake\n\nBeat four eggs with sugar until pale, then fold in flour and lemon zest. Bake the batter for "
+        "forty minutes at 180 degrees and let the cake cool before slicing it.\n", encoding="utf-8")
+    (seeds_copy / "final.txt").write_text(
+        "Cup final\n\nThe home side won the cup final 2-1 after extra time, with the captain scoring the winner. "
+        "Fans celebrated in the streets until the early morning, and the coach praised the team's spirit.\n",
+        encoding="utf-8")
+    real = settings.model_copy(update={"embedding_provider": "local"})  # the product's embeddings: real relevance
+    service = Service(real, chat_model=ScriptedChatModel(responder=_responder), verifier=_Judge())
+    service.ingest([seeds_copy])
+    briefing = service.brief(topic="Russia's role in the peace process between Armenia and Azerbaijan", verify="off")
+    used = {d.file_name for d in briefing.documents}
+    assert CHALENKO in used
+    assert len(used) == 15 and not used & {"cake.txt", "final.txt"}
+    notes = " ".join(s.text for s in briefing.sentences if "note" in s.flags)
+    assert "cake.txt (the article “Lemon cake”) is not used: its closest passage scores" in notes
+    assert "15 of 17 speak to it" in notes

@@ -109,6 +109,23 @@ def test_premise_conflicts_catch_recombined_facts_and_leave_true_premises_alone(
         assert premise_conflicts(true, passages) == [], true
 
 
+def test_words_given_to_another_speaker_are_a_conflict() -> None:
+    passages = ["“Under the auspices of Russia, at the initiative of [Russian] President Vladimir Putin, the foundations "
+                "of relations between Armenia and Azerbaijan were established,” the Russian official noted.",
+                "Galuzin remarked on the ongoing process of settling the conflict between Armenia and Azerbaijan, "
+                "stating that Russia's current objective is to assist both countries in their pursuit of "
+                "reconciliation and peaceful cooperation."]
+    swapped = ("Caucasus Watch quotes Russian President Vladimir Putin as stating that Russia's current objective is "
+               "to assist both Armenia and Azerbaijan in their pursuit of reconciliation and peaceful cooperation.")
+    assert premise_conflicts(swapped, passages) == ["the sources give these words to Galuzin, not Putin"]
+    assert premise_conflicts("Putin said Russia's current objective is to assist both countries in their pursuit of "
+                             "reconciliation.", passages)
+    for true in (swapped.replace("Russian President Vladimir Putin", "Galuzin"),
+                 "Caucasus Watch says the foundations of relations between Armenia and Azerbaijan were established "
+                 "under Russia's auspices."):
+        assert premise_conflicts(true, passages) == [], true
+
+
 # --- attribution -----------------------------------------------------------------------------------
 def _evidence(n: int, source: str, text: str) -> Evidence:
     return Evidence(n=n, doc_id=f"d{n}", file_name=f"{n}.txt", title="T", source=source, start=0, end=len(text),

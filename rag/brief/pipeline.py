@@ -73,6 +73,10 @@ class BriefOptions:
     join: float = 0.7
     stance_min: float = 0.35
     topic_k: int = 12
+    #: With a topic: each document's own closest chunks searched too, and the relevance its closest
+    #: sentence (or title) needs for the document to be used (see `rag.brief.scope.topic_relevance`).
+    topic_doc_k: int = 2
+    topic_min_score: float = 0.6
     concurrency: int = 1
     structured: dict[str, Any] = field(default_factory=dict)
     error_hint: str = "run `sourcebrief doctor`"
@@ -184,6 +188,7 @@ class BriefPipeline:
         o = self.options
         doc_ids = sorted(r.id for r in records)
         scope_key = _key("scope", PIPELINE_VERSION, topic, doc_ids, o.digest_sentences, o.digest_chars, o.topic_k,
+                         o.topic_doc_k, o.topic_min_score,
                          self.provenance.get("embeddings"))
         digest_key = _key(scope_key, self.digest_prompt.ref, self.provenance.get("chat_model"), o.digest_max_tokens,
                           o.structured)
@@ -224,12 +229,15 @@ class BriefPipeline:
         progress("scope", 0, 1)
         titles = {r.id: (r.file_name, r.title) for r in records}
         ids = [r.id for r in records]
-        hits = self.retriever.search(topic, self.options.topic_k, ids, titles) if topic else None
+        vector = self.embeddings.embed_query(topic) if topic else None
+        hits = self.retriever.search(topic, self.options.topic_k, ids, titles, query_vector=vector) if topic else None
+        doc_hits = {i: self.retriever.search(topic, self.options.topic_doc_k, [i], titles, query_vector=vector)
+                    for i in ids} if topic else None  # every document heard on its own, not only the top-k
         section_hits = {key: self.retriever.search(query.format(topic=topic), self.options.topic_k, ids, titles)
                         for key, query in _SECTION_QUERIES.items()} if topic else None
         scope = build_scope(records, texts, self.embeddings, topic=topic, hits=hits,
                             max_sentences=self.options.digest_sentences, max_chars=self.options.digest_chars,
-                            section_hits=section_hits)
+                            section_hits=section_hits, doc_hits=doc_hits, min_score=self.options.topic_min_score)
         progress("scope", 1, 1)
         return scope
 

@@ -27,6 +27,7 @@ __all__ = [
     "ScopedDocument",
     "SourceDoc",
     "TimelineEvent",
+    "TopicJudgement",
 ]
 
 Position = Literal["asserts", "disputes", "silent"]
@@ -67,12 +68,25 @@ class ScopedDocument(_Frozen):
         return [e for e in self.sentences if wanted is None or e.n in wanted]
 
 
+class TopicJudgement(_Frozen):
+    """How one document was judged against a briefing's topic: by its own closest passage, not by a global
+    top-k that a few long documents fill."""
+
+    doc: SourceDoc
+    used: bool
+    score: float = Field(description="Relevance of its closest sentence (or title) to the topic: cosine + shared "
+                         "words; a document is used from `BriefOptions.topic_min_score`.")
+    passage: str = Field(default="", description="That closest sentence (or the title).")
+
+
 class Scope(_Frozen):
     """Stage 1: what the briefing covers."""
 
     topic: str | None = None
     documents: tuple[ScopedDocument, ...]
     off_topic: tuple[SourceDoc, ...] = Field(default=(), description="Asked-for documents with nothing on the topic.")
+    judged: tuple[TopicJudgement, ...] = Field(default=(), description="With a topic: every document's judgement.")
+    min_score: float = Field(default=0.0, description="With a topic: the relevance a document needs to be used.")
 
 
 class Claim(_Frozen):

@@ -250,8 +250,19 @@ def _missing(scope: Scope, digests: Sequence[DocumentDigest], grouping: Grouping
         out.append(_note("No outlet or author is stated for " + "; ".join(f"{d.file_name} (“{d.title}”)"
                                                                           for d in unnamed)
                          + ": its claims can be attributed only to the article itself."))
+    judged = {j.doc.doc_id: j for j in scope.judged}
+    if scope.topic and scope.judged:
+        used = [j for j in scope.judged if j.used]
+        out.append(_note(f"Each document was judged against the topic by its closest passage: {len(used)} of "
+                         f"{len(scope.judged)} speak to it ("
+                         + "; ".join(f"{j.doc.label} {j.score:.2f}" for j in sorted(used, key=lambda j: -j.score))
+                         + ")."))
     for doc in scope.off_topic:
-        out.append(_note(f"{doc.file_name} ({doc.label}) has nothing retrieved on this topic and is not used."))
+        judgement = judged.get(doc.doc_id)
+        why = (f"its closest passage scores {judgement.score:.2f} against the topic, under the {scope.min_score:.2f} "
+               f"a document needs (“{judgement.passage[:90]}”)"
+               if judgement is not None and judgement.score > -1 else "nothing in it was retrieved for this topic")
+        out.append(_note(f"{doc.file_name} ({doc.label}) is not used: {why}."))
     for digest in digests:
         for flag in digest.flags:
             if flag.startswith("speaker-not-in-text:"):
