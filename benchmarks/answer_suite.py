@@ -55,6 +55,7 @@ class Side:
     gate_s: float
     key_facts: float | None  # share of the case's key facts stated (answerable cases only)
     text: str
+    by_source: tuple[str, ...] = ()  # a comparative answer: how each source's row was written (model/quote/silent)
 
 
 def _key_facts(service: Service, case: Case, text: str, refused: bool) -> float | None:
@@ -69,7 +70,8 @@ def _key_facts(service: Service, case: Case, text: str, refused: bool) -> float 
 def _run_case(ours: Service, base: Service, case: Case) -> tuple[Side, Side]:
     first, total, answer = timed_answer(ours, case.question, case.history)
     mine = Side(first, total, int(answer.usage.get("input_tokens", 0)), answer.declined,
-                answer.timings.get("gate", 0.0), _key_facts(ours, case, answer.text, answer.declined), answer.text)
+                answer.timings.get("gate", 0.0), _key_facts(ours, case, answer.text, answer.declined), answer.text,
+                tuple(r.written for r in answer.by_source))
     b_first, b_total, text, tokens = timed_stream(ours.chat_model, stuff_messages(base, answer.standalone_question))
     refused = bool(BASELINE_REFUSAL.search(text)) or not text.strip()
     theirs = Side(b_first, b_total, tokens, refused, 0.0, _key_facts(ours, case, text, refused), text)
@@ -128,6 +130,17 @@ def main() -> None:
     complete = statistics.median(s.total_s for s in mine_all) / statistics.median(s.total_s for s in theirs_all)
     print(f"ratio complete answer, ours checked / baseline unchecked: {complete:.2f} (target <= 1)")
     answerable = [s for s, c in zip(mine_all, all_cases, strict=True) if c.answerable]
+    compared = [(m, t) for m, t in zip(mine_all, theirs_all, strict=True) if m.by_source]
+    if compared:
+        rows_written = [w for m, _ in compared for w in m.by_source]
+        facts = [(m.key_facts, t.key_facts) for m, t in compared if m.key_facts is not None]
+        print(f"comparative answers ({len(compared)} cases answered source by source): complete answer median "
+              f"{statistics.median(m.total_s for m, _ in compared):.1f} s (target <= 30), first attributed sentence "
+              f"{statistics.median(m.first_s for m, _ in compared):.2f} s (target <= 5); sources written by the "
+              f"model {rows_written.count('model')}, quoted {rows_written.count('quote')}, "
+              f"silent {rows_written.count('silent')}; "
+              f"key facts {sum(f for f, _ in facts) / max(len(facts), 1):.3f} vs baseline "
+              f"{sum(t or 0.0 for _, t in facts) / max(len(facts), 1):.3f}")
     print(f"gates before generation: median {statistics.median(s.gate_s for s in mine_all):.2f} s a case, "
           f"{statistics.median(s.gate_s for s in answerable):.2f} s on answerable cases "
           f"({statistics.median(s.gate_s / max(s.total_s, 1e-9) for s in answerable):.0%} of their total)")

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
 from pydantic import BaseModel
 
+from evals.judge import JudgeMetrics, JudgeReport
 from evals.runner import COST, METRICS, CaseResult, EvalSummary
 from rag.errors import InputError
 
-__all__ = ["Comparison", "compare_runs", "failures", "metric_cards", "parse_thresholds", "read_run", "report_html",
-           "write_run"]
+__all__ = ["Comparison", "compare_runs", "failures", "metric_cards", "parse_thresholds", "read_judge_run", "read_run",
+           "report_html", "write_judge_run", "write_run"]
 
 
 def write_run(out: Path, rows: Sequence[CaseResult], summary: EvalSummary) -> None:
@@ -116,12 +118,63 @@ class Comparison(BaseModel):
 _OUTCOMES = ("refusal_accuracy", "key_facts", "faithfulness", "citation_recall", "hit_at_k")
 
 
+def write_judge_run(out: Path, report: JudgeReport) -> None:
+    """A judge run's folder (`eval run` on labelled pairs): summary.json (the report, no rows), rows.jsonl."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "summary.json").write_text(report.model_dump_json(indent=2, exclude={"rows"}), encoding="utf-8")
+    (out / "rows.jsonl").write_text("".join(json.dumps(r) + "\n" for r in report.rows), encoding="utf-8")
+
+
+def _is_judge_run(folder: Path) -> bool:
+    try:
+        return "overall" in json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+
+
+def read_judge_run(folder: Path) -> JudgeReport:
+    try:
+        data = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        rows = [json.loads(line) for line in (folder / "rows.jsonl").read_text(encoding="utf-8").splitlines()
+                if line.strip()]
+        return JudgeReport.model_validate({**data, "rows": rows})
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{folder} is not a judge run folder (rows.jsonl + summary.json): "
+                         f"{str(exc).splitlines()[0]}") from exc
+
+
+_JUDGE_METRICS = ("balanced_accuracy", "unsupported_precision", "unsupported_recall", "roc_auc")
+
+
+def _compare_judge_runs(a: Path, b: Path) -> Comparison:
+    """Two judge runs: each metric overall and per dataset, and the pairs whose verdict changed."""
+    ra, rb = read_judge_run(a), read_judge_run(b)
+    deltas: dict[str, tuple[float | None, float | None, float | None]] = {}
+    sets: list[tuple[str, JudgeMetrics | None, JudgeMetrics | None]] = [("", ra.overall, rb.overall)]
+    sets += [(f"{d}: ", ra.by_dataset.get(d), rb.by_dataset.get(d)) for d in sorted({*ra.by_dataset, *rb.by_dataset})]
+    for prefix, ma, mb in sets:
+        for name in _JUDGE_METRICS:
+            va = getattr(ma, name) if ma is not None else None
+            vb = getattr(mb, name) if mb is not None else None
+            deltas[prefix + name] = (va, vb, None if va is None or vb is None else round(vb - va, 4))
+    before = {str(r["id"]): r for r in ra.rows}
+    changed: list[dict[str, object]] = [
+        {"id": str(r["id"]), "question": f"{r['dataset']} pair, label {r['label']}",
+         "verdict": [before[str(r["id"])]["verdict"], r["verdict"]]}
+        for r in rb.rows if str(r["id"]) in before and before[str(r["id"])]["verdict"] != r["verdict"]]
+    return Comparison(a=str(a), b=str(b), deltas=deltas, changed=changed)
+
+
 def compare_runs(a: Path, b: Path) -> Comparison:
+    """Metric deltas (B - A) and the changed cases of two suite runs, or of two judge runs."""
+    if _is_judge_run(a) and _is_judge_run(b):
+        return _compare_judge_runs(a, b)
     rows_a, sum_a = read_run(a)
     rows_b, sum_b = read_run(b)
     deltas = {}
-    for name in METRICS:
-        va, vb = sum_a.metrics[name].mean, sum_b.metrics[name].mean
+    for name in METRICS:  # a metric added since the earlier run compares as missing there
+        va = sum_a.metrics[name].mean if name in sum_a.metrics else None
+        vb = sum_b.metrics[name].mean if name in sum_b.metrics else None
         deltas[name] = (va, vb, None if va is None or vb is None else round(vb - va, 4))
     by_id = {r.id: r for r in rows_a}
     changed: list[dict[str, object]] = []

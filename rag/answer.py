@@ -311,7 +311,7 @@ class AnswerChain:
         picked = time.perf_counter()
         evidence, silent = per_source_evidence(
             question, hits, self.retriever, self.embeddings, records, doc_ids=doc_ids,
-            min_score=self.options.min_evidence_score, max_chars=self.options.max_chars,
+            min_score=self.options.min_evidence_score, max_chars=self.options.max_chars, text_of=self._doc_text,
             vectors=self.sentence_vectors, query_vector=query_vector)
         timings["compare_evidence"] = round(time.perf_counter() - picked, 3)
         groups = source_groups(evidence)

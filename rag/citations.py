@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from rag.ingest.sentences import split_sentences
+from rag.model_json import read_json_object
 from rag.prompts import REFUSAL
 from rag.types import AnswerSentence, Citation, Evidence
 
@@ -33,47 +34,9 @@ def _markers(text: str) -> tuple[str, list[int]]:
     return clean, list(dict.fromkeys(numbers))
 
 
-def _repair_json(raw: str) -> object | None:
-    """Parse the first JSON object in `raw`, closing a truncated one if needed."""
-    start = raw.find("{")
-    if start < 0:
-        return None
-    body = raw[start:]
-    for candidate in (body, body[:body.rfind("}") + 1]):
-        try:
-            return json.loads(candidate)
-        except json.JSONDecodeError:
-            continue
-    # Truncated output: close an open string, then open brackets in reverse order.
-    stack: list[str] = []
-    in_string = escaped = False
-    for ch in body:
-        if in_string:
-            if escaped:  # the character after a backslash is never the string's end
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-            continue
-        if ch == '"':
-            in_string = True
-        elif ch in "{[":
-            stack.append("}" if ch == "{" else "]")
-        elif ch in "}]" and stack:
-            stack.pop()
-    if escaped:  # cut right after a backslash: drop it, it escapes nothing
-        body = body[:-1]
-    closing = ('"' if in_string else "") + "".join(reversed(stack))
-    try:
-        return json.loads(body + closing)
-    except json.JSONDecodeError:
-        return None
-
-
 def parse_answer(raw: str) -> list[tuple[str, list[int]]]:
     """(sentence, cited numbers) pairs from JSON output, falling back to [n] markers in plain text."""
-    data = _repair_json(raw)
+    data = read_json_object(raw)
     if isinstance(data, dict) and isinstance(data.get("sentences"), list):
         out = []
         for item in data["sentences"]:

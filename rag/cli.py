@@ -5,21 +5,28 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from pydantic import BaseModel
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from rag.cli_kit import (
+    JsonOpt,
+    VerifyChoice,
+    VerifyOpt,
+    err,
+    make_service,
+    out,
+    print_json,
+    progress_bar,
+    verify_mode,
+)
 from rag.config import Settings, load_settings
 from rag.errors import InputError, SourcebriefError
 from rag.render import answer_markdown, removed_lines
 from rag.service import Service
-from rag.types import ChatTurn, Citation, CitedAnswer, VerifyMode
+from rag.types import ChatTurn, Citation, CitedAnswer
 
 __all__ = ["app", "main"]
 
@@ -30,33 +37,8 @@ model_app = typer.Typer(help="Prepare the embedded local model.", no_args_is_hel
 app.add_typer(sources_app, name="sources")
 app.add_typer(model_app, name="model")
 
-# Wide enough for ids and file names when piped (rich assumes 80 columns without a terminal).
-out = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True)
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 SourceOpt = Annotated[list[str] | None, typer.Option(
     "--sources", "--source", help="Only use these documents: ids, id prefixes or file names, comma-separated.")]
-
-
-class VerifyChoice(StrEnum):
-    """How answers and briefings are checked (Typer rejects anything else)."""
-
-    off = "off"
-    annotate = "annotate"
-    guarded = "guarded"
-    strict = "strict"
-
-
-VerifyOpt = Annotated[VerifyChoice | None, typer.Option(
-    "--verify", case_sensitive=False,
-    help="off | annotate (verdict on every sentence, all shown) | guarded (refuse what the sources do not say, "
-         "correct false premises, remove unsupported sentences) | strict (refuse an answer that loses any "
-         "sentence). Default: the verify_mode setting (guarded).")]
-
-
-def _mode(verify: VerifyChoice | None) -> VerifyMode | None:
-    return None if verify is None else verify.value  # type: ignore[return-value]
 
 
 def _split_sources(values: list[str] | None) -> list[str] | None:
@@ -66,23 +48,6 @@ def _split_sources(values: list[str] | None) -> list[str] | None:
 
 def _settings() -> Settings:
     return load_settings()
-
-
-def _service() -> Service:
-    return Service(_settings())
-
-
-def _print_json(data: Any) -> None:
-    if isinstance(data, BaseModel):
-        data = data.model_dump(mode="json")
-    elif isinstance(data, list):
-        data = [d.model_dump(mode="json") if isinstance(d, BaseModel) else d for d in data]
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-
-
-def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=err, transient=True, disable=not err.is_terminal)
 
 
 @app.callback()
@@ -97,7 +62,7 @@ def config(as_json: JsonOpt = False) -> None:
     settings = _settings()
     data = settings.public_dict() | {"fingerprint": settings.fingerprint()}
     if as_json:
-        _print_json(data)
+        print_json(data)
         return
     table = Table("setting", "value", "env variable")
     for key, value in data.items():
@@ -109,9 +74,9 @@ def config(as_json: JsonOpt = False) -> None:
 def doctor(as_json: JsonOpt = False,
            skip_llm: Annotated[bool, typer.Option("--skip-llm", help="Do not load the chat model.")] = False) -> None:
     """Load every component, generate a few tokens, and report what is ready."""
-    report = _service().doctor(check_llm=not skip_llm)
+    report = make_service().doctor(check_llm=not skip_llm)
     if as_json:
-        _print_json(report)
+        print_json(report)
     else:
         for check in report.checks:
             mark = "[green]ok[/green]  " if check.ok else "[red]FAIL[/red]"
@@ -127,7 +92,7 @@ def serve(host: Annotated[str | None, typer.Option(help="Address to bind (SOURCE
     """Serve the app (/) and the HTTP API (/api, docs at /docs) until interrupted."""
     from ui.server import serve as run_server  # the CLI is the edge: only this command loads gradio
 
-    service = _service()
+    service = make_service()
     where = f"http://{host or service.settings.host}:{port or service.settings.port}/"
     out.print(f"sourcebrief app on {where} (API docs at {where}docs); Ctrl+C stops it", highlight=False)
     run_server(service, host, port)
@@ -139,7 +104,7 @@ def model_prepare() -> None:
     from rag.local_llm import prepare_model
 
     settings = _settings()
-    with _progress() as bar:
+    with progress_bar() as bar:
         task = bar.add_task("joining model parts", total=None)
 
         def step(done: int, total: int) -> None:
@@ -170,15 +135,15 @@ def ingest(
     as_json: JsonOpt = False,
 ) -> None:
     """Clean, chunk and embed documents into the store (incremental and idempotent)."""
-    service = _service()
-    with _progress() as bar:
+    service = make_service()
+    with progress_bar() as bar:
         task = bar.add_task("ingesting", total=None)
         report = service.ingest(paths, prune=prune, reindex=reindex,
                                 on_progress=lambda _stage, done, total: bar.update(task, completed=done, total=total))
     for skipped in report.skipped:
         err.print(f"skipped {skipped.path}: {skipped.reason}", highlight=False)
     if as_json:
-        _print_json(report.model_dump(mode="json", include={"documents", "chunks", "added", "updated",
+        print_json(report.model_dump(mode="json", include={"documents", "chunks", "added", "updated",
                                                               "unchanged", "removed"}))
         return
     out.print(f"{report.documents} documents, {report.chunks} chunks: {report.added} added, {report.updated} "
@@ -190,9 +155,9 @@ def sources(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """List ingested documents."""
     if ctx.invoked_subcommand is not None:
         return
-    records = _service().sources()
+    records = make_service().sources()
     if as_json:
-        _print_json(records)
+        print_json(records)
         return
     table = Table("id", "file", "title", "outlet / author", "chars", "chunks")
     for column in table.columns[:2]:
@@ -208,9 +173,9 @@ def sources_show(ref: Annotated[str, typer.Argument(help="Document id, id prefix
                  removed: Annotated[bool, typer.Option("--removed", help="Show what cleaning removed.")] = False,
                  as_json: JsonOpt = False) -> None:
     """Show a document's metadata and cleaned text (or what cleaning removed)."""
-    view = _service().source(ref)
+    view = make_service().source(ref)
     if as_json:
-        _print_json(view)
+        print_json(view)
         return
     r = view.record
     named = r.outlet or r.author or "no outlet stated"
@@ -227,7 +192,7 @@ def sources_show(ref: Annotated[str, typer.Argument(help="Document id, id prefix
 @sources_app.command("delete")
 def sources_delete(ref: Annotated[str, typer.Argument(help="Document id, id prefix or file name.")]) -> None:
     """Delete a document and its chunks from the store."""
-    record = _service().delete_source(ref)
+    record = make_service().delete_source(ref)
     out.print(f"deleted {record.id} ({record.file_name})", highlight=False)
 
 
@@ -236,9 +201,9 @@ def retrieve(query: Annotated[str, typer.Argument(help="What to search for.")],
              k: Annotated[int | None, typer.Option("--k", min=1, help="How many chunks (default: top_k).")] = None,
              source: SourceOpt = None, as_json: JsonOpt = False) -> None:
     """Show the chunks a question retrieves, with each retriever's score, documents and offsets."""
-    hits = _service().retrieve(query, k, _split_sources(source))
+    hits = make_service().retrieve(query, k, _split_sources(source))
     if as_json:
-        _print_json(hits)
+        print_json(hits)
         return
     for hit in hits:
         c = hit.chunk
@@ -279,7 +244,7 @@ def _render_answer(answer: CitedAnswer) -> None:
 def _ask_once(service: Service, question: str, history: list[ChatTurn], sources: list[str] | None,
               stream: bool, verify: VerifyChoice | None = None) -> CitedAnswer:
     answer: CitedAnswer | None = None
-    for event in service.ask_stream(question, history, sources, _mode(verify)):
+    for event in service.ask_stream(question, history, sources, verify_mode(verify)):
         if event.kind == "status" and stream:
             err.print(f"[dim]{event.text}...[/dim]")
         elif event.kind == "final":
@@ -300,10 +265,10 @@ def ask(question: Annotated[str, typer.Argument(help="The question.")],
         markdown: Annotated[bool, typer.Option("--markdown", help="Print Markdown with footnotes.")] = False) -> None:
     """Answer from the ingested sources only, citing the exact passages (or refuse)."""
     turns = _load_history(history) if history else []
-    service = _service()
+    service = make_service()
     answer = _ask_once(service, question, turns, _split_sources(source), stream=not as_json, verify=verify)
     if as_json:
-        _print_json(answer)
+        print_json(answer)
     elif markdown:
         sys.stdout.write(answer_markdown(answer))
     else:
@@ -313,7 +278,7 @@ def ask(question: Annotated[str, typer.Argument(help="The question.")],
 @app.command()
 def chat(source: SourceOpt = None, verify: VerifyOpt = None) -> None:
     """Ask questions in a loop; follow-ups keep the conversation's context. Empty line or EOF ends."""
-    service = _service()
+    service = make_service()
     turns: list[ChatTurn] = []
     while True:
         try:
@@ -357,8 +322,8 @@ def brief(topic: Annotated[str | None, typer.Option("--topic", help="Only what b
 
     if fmt not in {"md", "html", "json"}:
         raise InputError(f"unknown format {fmt!r}: use md, html or json")
-    service = _service()
-    with _progress() as bar:
+    service = make_service()
+    with progress_bar() as bar:
         tasks: dict[str, Any] = {}
 
         def step(stage: str, done: int, total: int) -> None:
@@ -370,7 +335,7 @@ def brief(topic: Annotated[str | None, typer.Option("--topic", help="Only what b
             else:
                 bar.update(tasks[stage], completed=done, total=total or 1)
 
-        result = service.brief(topic, _split_sources(source), verify=_mode(verify), run_id=run_id,
+        result = service.brief(topic, _split_sources(source), verify=verify_mode(verify), run_id=run_id,
                                on_progress=step)
     text = render_briefing(result, fmt)  # type: ignore[arg-type]
     if out_file is None:
@@ -404,21 +369,21 @@ def summarize(
         raise InputError(f"unknown format {fmt!r}: use md or json")
     if (ref is None) == (not all_docs):
         raise InputError("give one document (ID or FILE) or --all")
-    service = _service()
+    service = make_service()
     if all_docs:
-        with _progress() as bar:
+        with progress_bar() as bar:
             task = bar.add_task("writing guides", total=None)
             guides = service.guides(lambda done, total, name: bar.update(
                 task, completed=done, total=total, description=f"guide {name}" if name else "guides"))
         if fmt == "json":
-            _print_json(guides)
+            print_json(guides)
         else:
             sys.stdout.write("\n".join(render_guide(g) for g in guides))
         return
     assert ref is not None
     path = Path(ref)
     doc_ref = service.resolve_file(path).id if path.is_file() else ref
-    with _progress() as bar:
+    with progress_bar() as bar:
         tasks: dict[str, Any] = {}
 
         def step(stage: str, done: int, total: int) -> None:
@@ -430,150 +395,19 @@ def summarize(
     sys.stdout.write(render_guide(guide, fmt))  # type: ignore[arg-type]
 
 
-eval_app = typer.Typer(help="Measure retrieval, citations and the faithfulness judge.", no_args_is_help=True)
-app.add_typer(eval_app, name="eval")
+def _mount_command_groups() -> None:
+    """Command groups other packages add to `sourcebrief` (entry-point group `sourcebrief.cli`, name -> a Typer
+    app): the eval commands live in `evals.cli`, so the library never imports the evaluation harness."""
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group="sourcebrief.cli"):
+        try:
+            app.add_typer(entry.load(), name=entry.name)
+        except ImportError as exc:  # a group whose package is not installed is left out, not fatal
+            logging.getLogger(__name__).warning("command group %s not loaded: %s", entry.name, exc)
 
 
-@eval_app.command("judge")
-def eval_judge(
-    files: Annotated[list[Path], typer.Argument(help="JSONL files of {premise, claim, label[, dataset]} pairs.")],
-    limit: Annotated[int | None, typer.Option("--limit", help="Balanced sample of N pairs per dataset.")] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Sampling seed.")] = 13,
-    calibrate: Annotated[Path | None, typer.Option(
-        "--calibrate", help="Fit the signals' weights and the threshold that maximise the files' mean balanced "
-        "accuracy, write them to this file, and report with them.")] = None,
-    out_file: Annotated[Path | None, typer.Option("--out", help="Also write the report (with rows) as JSON.")] = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Score the faithfulness judge against human labels: balanced accuracy, unsupported P/R, ROC-AUC."""
-    service = _service()
-    report = _judge(service, files, limit, seed)
-    if calibrate is not None:
-        from evals.calibrate import fit_calibration, held_out, rescore, write_calibration
-        from rag.verify.verifier import Calibration, judge_name
-
-        backends = [s.name for s in service.verifier.scorers]  # type: ignore[attr-defined]
-        calibration = fit_calibration(report.rows, judge=judge_name(backends, Calibration()), files=report.files)
-        report = rescore(report, calibration, judge_name(backends, calibration))
-        estimate = held_out(report.rows, report.files)
-        write_calibration(calibrate, calibration, report, estimate)
-        err.print(f"calibrated threshold {calibration.threshold}, weights coverage {calibration.coverage_weight}, "
-                  f"similarity {calibration.similarity_weight}: written to {calibrate}", highlight=False)
-        err.print("held-out balanced accuracy (two folds by premise, 10 splits): "
-                  + ", ".join(f"{name} {value:.3f}" for name, value in estimate.items()), highlight=False)
-    if out_file is not None:
-        out_file.parent.mkdir(parents=True, exist_ok=True)
-        out_file.write_text(report.model_dump_json(indent=2), encoding="utf-8")
-    if as_json:
-        _print_json(report.model_dump(mode="json", exclude={"rows"}))
-        return
-    _print_judge_report(report)
-
-
-def _judge(service: Service, files: list[Path], limit: int | None, seed: int) -> Any:
-    from evals.judge import evaluate_judge, load_pairs, sample_pairs
-
-    pairs = sample_pairs(load_pairs(files), limit, seed)
-    verifier = service.verifier
-    with _progress() as bar:
-        task = bar.add_task("judging", total=len(pairs))
-        return evaluate_judge(
-            pairs, lambda claim, premise: verifier.verify(claim, [premise]), judge=verifier.name,  # type: ignore[attr-defined]
-            threshold=verifier.calibration.threshold, threshold_provenance=verifier.calibration.provenance,  # type: ignore[attr-defined]
-            files=[str(f) for f in files], on_progress=lambda done, total: bar.update(task, completed=done))
-
-
-def _print_judge_report(report: Any) -> None:
-    table = Table("set", "pairs", "bal. acc", "unsup. P", "unsup. R", "ROC-AUC", "best t", "bal. acc @best")
-    for name, m in [("all", report.overall), *report.by_file.items(), *report.by_dataset.items()]:
-        table.add_row(name, str(m.n), f"{m.balanced_accuracy:.3f}", f"{m.unsupported_precision:.3f}",
-                      f"{m.unsupported_recall:.3f}", f"{m.roc_auc:.3f}", f"{m.best_threshold:.3f}",
-                      f"{m.best_balanced_accuracy:.3f}")
-    out.print(table)
-    out.print(f"judge {report.judge}; threshold {report.threshold} ({report.threshold_provenance}); "
-              f"{report.pairs_per_s:.3f} pairs/s", highlight=False)
-
-
-@eval_app.command("run")
-def eval_run(
-    suite: Annotated[Path, typer.Argument(help="Suite file (YAML or JSONL) in evals/suites/, or a JSONL of "
-                                          "labelled {premise, claim, label} pairs to score the judge.")],
-    out_dir: Annotated[Path | None, typer.Option("--out", help="Run folder; default data/evals/runs/<suite>-<time>.")]
-    = None,
-    limit: Annotated[int | None, typer.Option("--limit", help="Only the first N cases.")] = None,
-    concurrency: Annotated[int, typer.Option("--concurrency", min=1, help="Cases at once (remote providers).")] = 1,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Recompute cached cases.")] = False,
-    verify: VerifyOpt = None,
-    fail_under: Annotated[list[str] | None, typer.Option(
-        "--fail-under", help="metric=value; exit 1 when the metric's mean is lower (repeatable).")] = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Run a suite: retrieval, citation, faithfulness, correctness, refusal and cost metrics."""
-    from datetime import datetime
-
-    from evals.report import failures, parse_thresholds, write_run
-    from evals.runner import run_suite
-    from evals.suite import is_judge_suite, load_suite
-
-    thresholds = parse_thresholds(fail_under or [])
-    service = _service()
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    out_dir = out_dir or service.settings.data_dir / "evals" / "runs" / f"{suite.stem}-{stamp}"
-    if suite.exists() and is_judge_suite(suite):
-        report = _judge(service, [suite], limit, 13)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        (out_dir / "summary.json").write_text(report.model_dump_json(indent=2, exclude={"rows"}), encoding="utf-8")
-        (out_dir / "rows.jsonl").write_text("".join(json.dumps(r) + "\n" for r in report.rows), encoding="utf-8")
-        _print_judge_report(report)
-        return
-    loaded = load_suite(suite)
-    with _progress() as bar:
-        task = bar.add_task(f"suite {loaded.name}", total=min(limit or len(loaded.cases), len(loaded.cases)))
-        rows, summary = run_suite(service, loaded, limit=limit, concurrency=concurrency, use_cache=not no_cache,
-                                  on_progress=lambda done, total: bar.update(task, completed=done),
-                                  verify=_mode(verify))
-    write_run(out_dir, rows, summary)
-    if as_json:
-        _print_json(summary)
-    else:
-        table = Table("metric", "mean", "n")
-        for name, value in summary.metrics.items():
-            table.add_row(name, "–" if value.mean is None else f"{value.mean:.3f}", str(value.n))
-        out.print(table)
-        kinds = Table("kind", "cases", "refusal accuracy", "key facts", "flagged shown")
-        for kind, values in summary.by_kind.items():
-            cell = {name: "–" if v.mean is None else f"{v.mean:.3f}" for name, v in values.items()}
-            kinds.add_row(kind, str(values["refusal_accuracy"].n), cell["refusal_accuracy"], cell["key_facts"],
-                          cell["flagged_shown"])
-        out.print(kinds)
-        out.print(f"{summary.cases} cases ({sum(r.cached for r in rows)} from cache), {summary.errors} errors, "
-                  f"{summary.seconds:.0f} s; report: {out_dir / 'report.html'}", highlight=False)
-    failed = failures(summary, thresholds)
-    if failed:
-        err.print("below threshold: " + "; ".join(failed), highlight=False)
-        raise typer.Exit(1)
-
-
-@eval_app.command("compare")
-def eval_compare(a: Annotated[Path, typer.Argument(help="Earlier run folder.")],
-                 b: Annotated[Path, typer.Argument(help="Later run folder.")], as_json: JsonOpt = False) -> None:
-    """Metric deltas (B - A) between two runs, and the cases whose outcome changed."""
-    from evals.report import compare_runs
-
-    result = compare_runs(a, b)
-    if as_json:
-        _print_json(result)
-        return
-    table = Table("metric", "A", "B", "delta")
-    for name, (va, vb, delta) in result.deltas.items():
-        table.add_row(name, *("–" if v is None else f"{v:.3f}" for v in (va, vb)),
-                      "–" if delta is None else f"{delta:+.3f}")
-    out.print(table)
-    for case in result.changed:
-        detail = ", ".join(f"{k} {v[0]}→{v[1]}" for k, v in case.items() if isinstance(v, list))
-        out.print(f"changed {case['id']}: {detail or 'refusal changed'}", highlight=False)
-    if not result.changed:
-        out.print("no case changed outcome")
+_mount_command_groups()
 
 
 def main() -> None:

@@ -12,11 +12,12 @@ misattributed or laundered into fact). Documents with nothing relevant enough ar
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from langchain_core.embeddings import Embeddings
 
-from rag.evidence import SentenceVectors, select_evidence
+from rag.evidence import SentenceVectors, is_author_box, select_evidence
+from rag.gates import question_terms
 from rag.guard import citation_of
 from rag.retrieval import HybridRetriever, tokenize
 from rag.types import AnswerSentence, DocumentRecord, Evidence, SearchHit, SourcePosition
@@ -27,36 +28,76 @@ __all__ = ["by_source_rows", "names_source", "per_source_evidence", "position_se
 _FRAMING = frozenset("source sources outlet outlets article articles differ difference agree disagree compare "
                      "view views portray describe each whether".split())
 _MAX_SOURCES = 8  # documents heard per comparative question (the best-retrieved ones beyond that)
+_DISTINCT_BONUS = 0.1  # per distinctive question word a sentence has (evidence scores: ~0.3-0.7)
 
 
-def _candidate_documents(hits: Sequence[SearchHit], records: Mapping[str, DocumentRecord],
-                         doc_ids: Sequence[str] | None) -> list[str]:
-    """The ticked documents, else every document of a small collection, else those retrieval found."""
+def _named_documents(question: str, records: Mapping[str, DocumentRecord], text_of: Callable[[str], str]
+                     ) -> list[str]:
+    """The documents a question names as its sources: the ones whose outlet or author it names ("Alwaght",
+    "Chalenko"), and the ones that alone mention a person or thing it names ("Zakharova": only one or two
+    documents quote her). Names most documents mention ("Russia") pick nothing."""
+    labels = {doc_id: [x for x in (r.outlet, r.author) if x] for doc_id, r in records.items()}
+    named = [doc_id for doc_id, own in labels.items() if any(names_source(question, label) for label in own)]
+    label_words = {w.lower() for own in labels.values() for label in own for w in label.split()}
+    words = {w for w, _ in question_terms(question).names if w.lower() not in label_words}
+    rare = max(2, len(records) // 3)
+    for word in words:
+        pattern = re.compile(rf"(?<![\w-]){re.escape(word)}(?![\w-])")
+        having = [doc_id for doc_id in records if pattern.search(text_of(doc_id))]
+        if len(having) <= rare:
+            named += having
+    return list(dict.fromkeys(named))
+
+
+def _candidate_documents(question: str, hits: Sequence[SearchHit], records: Mapping[str, DocumentRecord],
+                         doc_ids: Sequence[str] | None, text_of: Callable[[str], str]) -> list[str]:
+    """The ticked documents, else the ones the question names (two or more), else every document of a small
+    collection, else those retrieval found."""
     if doc_ids:
         return list(dict.fromkeys(doc_ids))[:_MAX_SOURCES]
+    named = _named_documents(question, records, text_of)
+    if len(named) >= 2:
+        return named[:_MAX_SOURCES]
     if len(records) <= _MAX_SOURCES:
         return list(records)
     return list(dict.fromkeys(h.chunk.doc_id for h in hits))[:_MAX_SOURCES]
 
 
+def _distinctive(question: str, texts: Sequence[str]) -> set[str]:
+    """The question's words that at most half of the collection's documents use ("Iran", "peacekeepers"): a
+    sentence that has them speaks to this question, not merely to the collection's common subject."""
+    terms = set(tokenize(question)) - _FRAMING
+    docs = [set(tokenize(t)) for t in texts]
+    return {t for t in terms if 0 < sum(t in d for d in docs) <= max(1, len(docs) // 2)}
+
+
 def per_source_evidence(question: str, hits: Sequence[SearchHit], retriever: HybridRetriever,
                         embeddings: Embeddings, records: Mapping[str, DocumentRecord], *,
-                        doc_ids: Sequence[str] | None, min_score: float, per_source: int = 2,
-                        max_chars: int = 1600, vectors: SentenceVectors | None = None,
+                        doc_ids: Sequence[str] | None, min_score: float, text_of: Callable[[str], str],
+                        per_source: int = 2, max_chars: int = 1600, chunks_per_source: int = 4,
+                        vectors: SentenceVectors | None = None,
                         query_vector: Sequence[float] | None = None) -> tuple[list[Evidence], list[str]]:
     """Each candidate document's best sentences for the question (at most `per_source`, scoring at least
-    `min_score`), numbered from 1 source by source, best source first; and the documents with none."""
+    `min_score`), numbered from 1 source by source, best source first; and the documents with none. A sentence
+    with the question's distinctive words ranks above one that only shares the collection's common ones."""
     titles = {r.id: (r.file_name, r.title) for r in records.values()}
-    terms = set(tokenize(question)) - _FRAMING
+    # The sources' own names say who is asked, not what about: "Chalenko" does not make his author box evidence.
+    label_words = {w for r in records.values() for label in (r.outlet, r.author) if label for w in tokenize(label)}
+    terms = set(tokenize(question)) - _FRAMING - label_words
+    candidates = _candidate_documents(question, hits, records, doc_ids, text_of)
+    distinctive = _distinctive(question, [text_of(d) for d in records]) - label_words if len(records) > 2 else set()
     chosen: list[list[Evidence]] = []
     silent: list[str] = []
-    for doc_id in _candidate_documents(hits, records, doc_ids):
-        own = retriever.search(question, 2, [doc_id], titles, query_vector=query_vector)
-        picked = [e for e in select_evidence(question, own, embeddings, records, max_sentences=per_source,
-                                             max_chars=max_chars, vectors=vectors, query_vector=query_vector)
-                  if e.score >= min_score and terms & set(tokenize(e.text))]  # it speaks to the question
-        if picked:
-            chosen.append(sorted(picked, key=lambda e: e.score, reverse=True))
+    for doc_id in candidates:
+        own = retriever.search(question, chunks_per_source, [doc_id], titles, query_vector=query_vector)
+        lines = [e for e in select_evidence(question, own, embeddings, records, max_sentences=3 * per_source,
+                                            max_chars=3 * max_chars, vectors=vectors, query_vector=query_vector)
+                 if e.score >= min_score and terms & set(tokenize(e.text))  # it speaks to the question
+                 and not is_author_box(e.text)]  # not "X is a political scientist who ..."
+        ranked = sorted(lines, key=lambda e: e.score + _DISTINCT_BONUS * len(distinctive & set(tokenize(e.text))),
+                        reverse=True)[:per_source]
+        if ranked:
+            chosen.append(ranked)
         else:
             silent.append(doc_id)
     chosen.sort(key=lambda group: group[0].score, reverse=True)

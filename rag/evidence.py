@@ -19,8 +19,8 @@ from rag.ingest.sentences import split_sentences
 from rag.retrieval import tokenize
 from rag.types import DocumentRecord, Evidence, SearchHit
 
-__all__ = ["SentenceVectors", "candidate_sentences", "format_evidence", "is_evidence", "labelled_passage",
-           "select_evidence", "source_label"]
+__all__ = ["SentenceVectors", "candidate_sentences", "format_evidence", "is_author_box", "is_evidence",
+           "labelled_passage", "select_evidence", "source_label"]
 
 _MIN_WORDS = 5  # shorter "sentences" are headings, bylines and debris, never evidence
 _HEADING_WORDS = 15  # a shorter line without closing punctuation is a headline or subheading
@@ -52,6 +52,16 @@ def source_label(record: DocumentRecord | None) -> str:
     head = re.split(r":\s| [–—-] ", record.title, maxsplit=1)[0].split()[:_LABEL_WORDS] or words[:_LABEL_WORDS]
     cut = "…" if len(head) < len(words) else ""
     return f"the article “{' '.join(head)}{cut}”" if head else "an untitled document"
+
+
+_AUTHOR_BOX = re.compile(r"^[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,2} is an? [\w -]{0,40}"
+                         r"(scientist|analyst|journalist|writer|editor|correspondent|expert|researcher|author)\b")
+
+
+def is_author_box(text: str) -> bool:
+    """An author's biography line ("Igor Chalenko is an Ukrainian political scientist who ..."): who wrote
+    the piece, not what it says."""
+    return bool(_AUTHOR_BOX.match(text))
 
 
 def labelled_passage(label: str, text: str) -> str:

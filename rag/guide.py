@@ -33,9 +33,9 @@ from rag.brief.pipeline import BriefOptions
 from rag.brief.scope import scope_document
 from rag.brief.types import BriefSentence, DocumentDigest, ScopedDocument, SourceDoc
 from rag.brief.write import claim_sentence, quoted
-from rag.citations import _repair_json
 from rag.errors import InputError, ModelError
 from rag.evidence import labelled_passage
+from rag.model_json import read_json_object
 from rag.prompts import Prompt
 from rag.types import Citation, DocumentRecord, Verdict, VerifyMode
 
@@ -337,7 +337,7 @@ def _numbered(summary: list[BriefSentence], stance: BriefSentence | None) -> \
 
 def parse_guide_reply(raw: str) -> tuple[list[str], list[str]]:
     """Topics (1-5 words) and questions (ending in '?', at most 25 words) from the model's JSON, deduplicated."""
-    data = _repair_json(raw)
+    data = read_json_object(raw)
     if not isinstance(data, dict):
         return [], []
     topics = [" ".join(str(t).split()).strip(" .,;:-\"'") for t in data.get("topics") or [] if isinstance(t, str)]

@@ -184,11 +184,6 @@ class Store(metaclass=_GuardedMethods):
         records = [DocumentRecord.model_validate_json(str(m["record"])) for m in got["metadatas"]]
         return sorted(records, key=lambda r: r.file_name)
 
-    def get_document(self, doc_id: str) -> DocumentRecord | None:
-        got = self._docs.get(ids=[doc_id], include=["metadatas"])
-        metas = got["metadatas"] or []
-        return DocumentRecord.model_validate_json(str(metas[0]["record"])) if metas else None
-
     def get_document_text(self, doc_id: str) -> tuple[str, list[Removed]] | None:
         """The cleaned text of a document and what cleaning removed from it."""
         got = self._docs.get(ids=[doc_id], include=["documents", "metadatas"])

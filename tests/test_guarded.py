@@ -13,6 +13,7 @@ from rag.chat_models import ScriptedChatModel
 from rag.citations import resolve_citations
 from rag.config import Settings
 from rag.embeddings import HashingEmbeddings
+from rag.evidence import is_author_box
 from rag.gates import check_answerable, is_comparative, question_terms
 from rag.premise import premise_conflicts, presupposition
 from rag.prompts import REFUSAL
@@ -110,8 +111,9 @@ def test_premise_conflicts_catch_recombined_facts_and_leave_true_premises_alone(
 
 
 def test_words_given_to_another_speaker_are_a_conflict() -> None:
-    passages = ["“Under the auspices of Russia, at the initiative of [Russian] President Vladimir Putin, the foundations "
-                "of relations between Armenia and Azerbaijan were established,” the Russian official noted.",
+    passages = ["“Under the auspices of Russia, at the initiative of [Russian] President Vladimir Putin, the "
+                "foundations of relations between Armenia and Azerbaijan were established,” the Russian official "
+                "noted.",
                 "Galuzin remarked on the ongoing process of settling the conflict between Armenia and Azerbaijan, "
                 "stating that Russia's current objective is to assist both countries in their pursuit of "
                 "reconciliation and peaceful cooperation."]
@@ -419,3 +421,18 @@ def test_sources_the_model_has_no_time_for_are_quoted(settings: Settings, seeds_
     answer = service.ask(COMPARATIVE)
     assert len(model.calls) == 1  # the first sentence took longer than the whole budget
     assert [r.written for r in answer.by_source][:2] == ["model", "quote"]
+
+
+def test_a_comparison_of_named_sources_hears_those_sources_only(settings: Settings, seeds_copy: Path) -> None:
+    """"How do Alwaght and Chalenko differ ...": the two documents named by their outlet or author; "How do
+    Zakharova and Chalenko see ...": the one document that quotes Zakharova and Chalenko's own."""
+    service = _guarded(settings.model_copy(update={"compare_budget_s": 0.0}), seeds_copy, ScriptedChatModel())
+    files = {r.id: r.file_name for r in service.sources()}
+    for question, expected in (
+            ("How do Alwaght and Chalenko differ in portraying Iran's role in the South Caucasus?",
+             {"002_7e3677aedf6b0cb5.txt", "004_f1439a8cd7274eed.txt"}),
+            ("How do Zakharova and Chalenko see Armenia's relationship with Russia?",
+             {"003_cb3a59321c21f76c.txt", "004_f1439a8cd7274eed.txt"})):
+        answer = service.ask(question)
+        assert {files[r.doc_id] for r in answer.by_source} == expected, question
+        assert not any(is_author_box(r.quote) for r in answer.by_source)

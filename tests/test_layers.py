@@ -38,6 +38,29 @@ def test_library_never_imports_the_ui_or_gradio() -> None:
         assert not bad, f"{path.relative_to(REPO_ROOT)} imports {bad}"
 
 
+def test_library_never_imports_the_evaluation_harness_and_the_harness_never_imports_the_ui() -> None:
+    """`rag` (its CLI included) does not depend on `evals`: the eval commands are mounted through an entry
+    point. `evals` measures the library, never the app."""
+    library = list((REPO_ROOT / "rag").rglob("*.py"))
+    harness = list((REPO_ROOT / "evals").rglob("*.py"))
+    assert len(library) > 20 and len(harness) > 5
+    for path in library:
+        assert "evals" not in _imports(path), f"{path.relative_to(REPO_ROOT)} imports evals"
+    for path in harness:
+        bad = _imports(path) & {"gradio", "ui", "fastapi"}
+        assert not bad, f"{path.relative_to(REPO_ROOT)} imports {bad}"
+
+
+def test_the_eval_commands_are_mounted_on_the_sourcebrief_entry_point() -> None:
+    from typer.main import get_command
+
+    from rag.cli import app
+
+    group = get_command(app)
+    assert "eval" in group.commands  # type: ignore[attr-defined]
+    assert {"run", "judge", "compare"} <= set(group.commands["eval"].commands)  # type: ignore[attr-defined]
+
+
 def test_cli_loads_the_app_only_in_its_serve_command() -> None:
     """The CLI is the edge and may start the app, but `sourcebrief ask` must not import gradio."""
     cli = REPO_ROOT / "rag" / "cli.py"

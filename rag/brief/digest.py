@@ -17,7 +17,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from rag.brief.attribution import mentions
 from rag.brief.facts import extract_facts
 from rag.brief.types import Claim, DocumentDigest, ScopedDocument
-from rag.citations import _repair_json
+from rag.model_json import read_json_object
 from rag.prompts import Prompt
 
 __all__ = ["DIGEST_SCHEMA", "digest_documents", "digest_one", "parse_claims"]
@@ -68,7 +68,7 @@ def _speaker(who: str, numbers: Sequence[int], scoped: ScopedDocument, flags: li
 
 def parse_claims(raw: str, scoped: ScopedDocument, flags: list[str]) -> list[Claim]:
     """Claims from the model's JSON: unknown sentence numbers dropped, speakers checked, duplicates merged."""
-    data = _repair_json(raw)
+    data = read_json_object(raw)
     items = data.get("claims") if isinstance(data, dict) else None
     valid = {e.n for e in scoped.sentences}
     claims: list[Claim] = []

@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 from langchain_core.embeddings import Embeddings
 
 from rag.brief.attribution import find_speakers, source_doc
-from rag.brief.types import Scope, ScopedDocument, SourceDoc, TopicJudgement
+from rag.brief.types import Scope, ScopedDocument, TopicJudgement
+from rag.evidence import is_author_box
 from rag.ingest.sentences import split_sentences
 from rag.retrieval import tokenize
 from rag.types import DocumentRecord, Evidence, SearchHit
@@ -21,8 +22,6 @@ from rag.types import DocumentRecord, Evidence, SearchHit
 __all__ = ["boilerplate_reason", "build_scope", "informative_score", "scope_document", "topic_relevance"]
 
 _TERMINAL = re.compile(r"[.!…”\"’)]$")
-_AUTHOR_BOX = re.compile(r"^[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,2} is an? [\w -]{0,40}"
-                         r"(scientist|analyst|journalist|writer|editor|correspondent|expert|researcher|author)\b")
 _HEDGE = re.compile(r"\b(supposedly|reportedly|allegedly|is (also )?reported|claimed|claims|unclear|uncertain|"
                     r"not yet|remains to be seen|could|might|may)\b", re.I)
 _NUMBER = re.compile(r"\d")
@@ -40,7 +39,7 @@ def boilerplate_reason(text: str) -> str | None:
         return "fragment"
     if not _TERMINAL.search(text.rstrip()) and len(words) < 16:
         return "heading"
-    if _AUTHOR_BOX.match(text):
+    if is_author_box(text):
         return "author-box"
     return None
 
@@ -177,6 +176,3 @@ def build_scope(records: Sequence[DocumentRecord], texts: Mapping[str, str], emb
     return Scope(topic=topic, documents=tuple(documents), off_topic=tuple(off_topic), judged=tuple(judged),
                  min_score=min_score if topic else 0.0)
 
-
-def label_of(scope: Scope) -> dict[str, SourceDoc]:
-    return {d.doc.doc_id: d.doc for d in scope.documents}

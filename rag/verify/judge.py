@@ -101,6 +101,3 @@ class LlmJudge:
             return scored
         text = str(reply.content).strip().lower()
         return 0.95 if text.startswith("yes") else 0.05
-
-    def probabilities(self, pairs: Sequence[tuple[str, str]]) -> list[float]:
-        return [self.probability(claim, passage) for claim, passage in pairs]

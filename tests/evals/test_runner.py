@@ -187,3 +187,22 @@ def test_sources_represented_and_misattributions_read_whom_each_sentence_credits
     answer = CitedAnswer(question=case.question, standalone_question=case.question, sentences=(right,),
                          refused=False, evidence=evidence)
     assert score_case(single, answer, Judge(), 6).metrics["sources_represented"] is None  # type: ignore[arg-type]
+
+
+def test_judge_runs_are_written_by_the_report_module_and_compare_reads_them(tmp_path: Path) -> None:
+    from evals.judge import judge_report
+    from evals.report import compare_runs, write_judge_run
+
+    def rows(verdicts: list[str]) -> list[dict[str, object]]:
+        return [{"id": f"p{i}", "dataset": "frank", "file": "", "label": i % 2, "score": 0.9 if v == "supported"
+                 else 0.1, "verdict": v} for i, v in enumerate(verdicts)]
+
+    before = ["unsupported", "supported", "supported", "supported"]  # pair p2 (label 0) wrongly supported
+    after = ["unsupported", "supported", "unsupported", "supported"]
+    for name, verdicts in (("a", before), ("b", after)):
+        write_judge_run(tmp_path / name, judge_report(rows(verdicts), judge="j", threshold=0.5,
+                                                      threshold_provenance="t", files=[], seconds=1.0))
+    result = compare_runs(tmp_path / "a", tmp_path / "b")
+    assert result.deltas["balanced_accuracy"] == (0.75, 1.0, 0.25)
+    assert result.deltas["frank: roc_auc"][2] is not None
+    assert [c["id"] for c in result.changed] == ["p2"]
