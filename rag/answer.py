@@ -21,6 +21,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from rag.citations import check_quotes, parse_answer, partial_text, resolve_citations
 from rag.compare import by_source_rows, per_source_evidence, position_sentence, source_groups
+from rag.config import Settings
 from rag.errors import InputError, ModelError
 from rag.evidence import SentenceVectors, format_evidence, labelled_passage, select_evidence, source_label
 from rag.gates import check_answerable, is_comparative
@@ -106,6 +107,23 @@ class AnswerOptions:
     compare_budget_s: float = 24.0
     position_prefill: bool = False
     position_max_tokens: int = 64
+    #: Lines of each source quoted when the model's sentence is not used.
+    compare_quotes: int = 2
+
+    @classmethod
+    def from_settings(cls, s: Settings, model_queue: Callable[[], int] | None = None) -> AnswerOptions:
+        """The answer chain's options as the settings give them, with what the provider supports."""
+        from rag.providers import provider_hint, structured_output_kwargs
+
+        return cls(
+            k=s.top_k, max_sentences=s.evidence_sentences, max_chars=s.evidence_chars,
+            min_sentences=s.evidence_min_sentences, score_margin=s.evidence_score_margin,
+            min_evidence_score=s.min_evidence_score, max_question_chars=s.max_question_chars,
+            max_answer_tokens=s.answer_max_tokens,
+            structured=structured_output_kwargs(s, ANSWER_SCHEMA, (ANSWER_PREFILL, ANSWER_PREFILL_GRAMMAR)),
+            error_hint=provider_hint(s), verify_mode=s.verify_mode, model_queue=model_queue,
+            sentence_cache=s.evidence_cache_sentences, compare_budget_s=s.compare_budget_s,
+            position_prefill=s.llm_provider == "local")
 
 
 @dataclass
@@ -321,7 +339,8 @@ class AnswerChain:
         budget = self.options.compare_budget_s if self.position_prompt is not None and self.verifier else 0.0
         # Each source's best quote first (attributed, verbatim, at once); then, within the budget, the
         # model's sentence for each source in turn replaces its quote when it passes the checks.
-        sentences = [quote_sentence(group[0], ("by-source",)) for group in groups]
+        quoted = self.options.compare_quotes
+        sentences = [quote_sentence(group[0], ("by-source",), group[1:quoted]) for group in groups]
         timings["first_sentence"] = round(time.perf_counter() - started, 3)
         yield AnswerEvent("partial", " ".join(s.text for s in sentences))
         writing = time.perf_counter()

@@ -150,12 +150,14 @@ def correction(gate: AnswerGate, evidence: Sequence[Evidence]) -> tuple[AnswerSe
     return tuple(out)
 
 
-def quote_sentence(e: Evidence, flags: tuple[str, ...] = ()) -> AnswerSentence:
-    """An evidence line quoted verbatim under its own source ("Alwaght writes: “...”"), cited, with the
-    verdict that holds by construction."""
+def quote_sentence(e: Evidence, flags: tuple[str, ...] = (), more: Sequence[Evidence] = ()) -> AnswerSentence:
+    """An evidence line (and `more` lines of the same source) quoted verbatim under its own source ("Alwaght
+    writes: “...” … “...”"), cited, with the verdict that holds by construction."""
     label = e.source[0].upper() + e.source[1:] if e.source else e.source
-    return AnswerSentence(text=f"{label} writes: {_quoted(e.text)}", citations=(citation_of(e),),
-                          flags=("quote", *flags), verdict=verbatim_verdict(e))
+    lines = [e, *(m for m in more if m.doc_id == e.doc_id)]
+    return AnswerSentence(text=f"{label} writes: " + " … ".join(_quoted(x.text) for x in lines),
+                          citations=tuple(citation_of(x) for x in lines), flags=("quote", *flags),
+                          verdict=verbatim_verdict(e).model_copy(update={"support": tuple(x.text for x in lines)}))
 
 
 def verbatim_verdict(e: Evidence) -> Verdict:

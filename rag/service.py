@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import time
@@ -12,14 +11,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models.chat_models import BaseChatModel
 from pydantic import BaseModel
 
 from rag.answer import (
-    ANSWER_PREFILL,
-    ANSWER_PREFILL_GRAMMAR,
-    ANSWER_SCHEMA,
     AnswerChain,
     AnswerEvent,
     AnswerOptions,
@@ -27,7 +24,6 @@ from rag.answer import (
     clean_question,
 )
 from rag.brief import Briefing, BriefOptions, BriefPipeline, BriefProgress
-from rag.brief.digest import DIGEST_SCHEMA
 from rag.config import Settings
 from rag.embeddings import LazyEmbeddings
 from rag.errors import InputError, NotFoundError, SourcebriefError, StoreError
@@ -41,7 +37,6 @@ from rag.providers import (
     make_chat_model,
     make_embeddings,
     make_verifier,
-    provider_hint,
     structured_output_kwargs,
 )
 from rag.retrieval import HybridRetriever, tokenize
@@ -127,20 +122,11 @@ class Service:
     def _write_lock(self, wait_s: float = 30.0) -> Iterator[None]:
         """One writer at a time on an embedded store (Chroma is thread-safe, not process-safe)."""
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.settings.data_dir / ".ingest.lock", "w") as handle:
-            deadline = time.monotonic() + wait_s
-            while True:
-                try:
-                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise StoreError("another ingest is writing to this store; try again when it ends") from None
-                    time.sleep(0.2)
-            try:
+        try:
+            with FileLock(self.settings.data_dir / ".ingest.lock", timeout=wait_s, poll_interval=0.2):
                 yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        except Timeout:
+            raise StoreError("another ingest is writing to this store; try again when it ends") from None
 
     def ingest(self, paths: Sequence[Path] | None = None, *, prune: bool = False, reindex: bool = False,
                on_progress: Progress | None = None) -> IngestReport:
@@ -258,15 +244,7 @@ class Service:
     @cached_property
     def answer_chain(self) -> AnswerChain:
         s = self.settings
-        options = AnswerOptions(
-            k=s.top_k, max_sentences=s.evidence_sentences, max_chars=s.evidence_chars,
-            min_sentences=s.evidence_min_sentences, score_margin=s.evidence_score_margin,
-            min_evidence_score=s.min_evidence_score, max_question_chars=s.max_question_chars,
-            max_answer_tokens=s.answer_max_tokens,
-            structured=structured_output_kwargs(s, ANSWER_SCHEMA, (ANSWER_PREFILL, ANSWER_PREFILL_GRAMMAR)),
-            error_hint=provider_hint(s), verify_mode=s.verify_mode, model_queue=self._model_queue(),
-            sentence_cache=s.evidence_cache_sentences, compare_budget_s=s.compare_budget_s,
-            position_prefill=s.llm_provider == "local")
+        options = AnswerOptions.from_settings(s, self._model_queue())
         return AnswerChain(chat_model=self.chat_model, retriever=self.retriever, embeddings=self.embeddings,
                            store=self.store, answer_prompt=load_prompt(s.prompts_dir, "answer"),
                            condense_prompt=load_prompt(s.prompts_dir, "condense_question"), options=options,
@@ -329,10 +307,7 @@ class Service:
             if stored is None:
                 raise NotFoundError(f"document {record.id} has no stored text; run `sourcebrief ingest` again")
             texts[record.id] = stored[0]
-        options = BriefOptions(structured=structured_output_kwargs(s, DIGEST_SCHEMA), error_hint=provider_hint(s),
-                               concurrency=4 if s.llm_provider == "openai" else 1,
-                               stance_checks=s.brief_stance_checks if s.brief_stance_checks is not None
-                               else 0 if s.llm_provider == "local" else 6)
+        options = BriefOptions.from_settings(s)
         verify_prompt = load_prompt(s.prompts_dir, "verify_claim").ref
         pipeline = BriefPipeline(chat_model=self.chat_model, embeddings=self.embeddings, retriever=self.retriever,
                                  verifier=_LazyVerifier(self), digest_prompt=load_prompt(s.prompts_dir, "brief_digest"),
@@ -375,7 +350,7 @@ class Service:
         writer = GuideWriter(
             chat_model=self.chat_model, embeddings=self.embeddings, verifier=_LazyVerifier(self),
             digest_prompt=load_prompt(s.prompts_dir, "brief_digest"), guide_prompt=load_prompt(s.prompts_dir, "guide"),
-            options=BriefOptions(structured=structured_output_kwargs(s, DIGEST_SCHEMA), error_hint=provider_hint(s)),
+            options=BriefOptions.from_settings(s),
             find_passage=self._passage_finder(record), verify_mode=self._guide_verify_mode(),
             provenance={**self.provenance(), "verify_prompt": load_prompt(s.prompts_dir, "verify_claim").ref},
             guide_structured=structured_output_kwargs(s, GUIDE_SCHEMA))

@@ -368,9 +368,10 @@ def test_a_comparative_question_hears_every_source_in_its_own_words_and_names_th
     docs = [s.citations[0].doc_id for s in answer.sentences]
     assert len(docs) >= 3 and len(set(docs)) == len(docs)  # one sentence per source
     texts = {r.id: service.source(r.id).text for r in service.sources()}
-    for sentence in answer.sentences:
-        [c] = sentence.citations
-        assert "by-source" in sentence.flags and c.quote in sentence.text and texts[c.doc_id][c.start:c.end] == c.quote
+    for sentence in answer.sentences:  # each source's lines (one or two), quoted verbatim and cited at their offsets
+        assert "by-source" in sentence.flags and 1 <= len(sentence.citations) <= 2
+        for c in sentence.citations:
+            assert c.quote in sentence.text and texts[c.doc_id][c.start:c.end] == c.quote
     assert "the article “Lemon cake”" in answer.silent
     rows = answer.by_source
     assert [r.doc_id for r in rows if r.written != "silent"] == docs

@@ -39,6 +39,7 @@ from rag.brief.types import (
     TimelineEvent,
 )
 from rag.brief.write import Draft, write_sections
+from rag.config import Settings
 from rag.errors import InputError, ModelError
 from rag.evidence import labelled_passage
 from rag.prompts import Prompt
@@ -80,6 +81,17 @@ class BriefOptions:
     concurrency: int = 1
     structured: dict[str, Any] = field(default_factory=dict)
     error_hint: str = "run `sourcebrief doctor`"
+
+    @classmethod
+    def from_settings(cls, s: Settings) -> BriefOptions:
+        """Budgets as the settings and the provider give them: a remote server digests four documents at once;
+        the stance checks are off for the embedded 1.5B model unless asked for (see `brief_stance_checks`)."""
+        from rag.brief.digest import DIGEST_SCHEMA
+        from rag.providers import provider_hint, structured_output_kwargs
+
+        checks = s.brief_stance_checks if s.brief_stance_checks is not None else 0 if s.llm_provider == "local" else 6
+        return cls(structured=structured_output_kwargs(s, DIGEST_SCHEMA), error_hint=provider_hint(s),
+                   concurrency=4 if s.llm_provider == "openai" else 1, stance_checks=checks)
 
 
 def check_run_id(run_id: str) -> str:
