@@ -22,7 +22,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from rag.citations import check_quotes, parse_answer, partial_text, resolve_citations
 from rag.compare import by_source_rows, per_source_evidence, position_sentence, source_groups
 from rag.config import Settings
-from rag.errors import InputError, ModelError
+from rag.errors import InputError, ModelError, model_failure
 from rag.evidence import SentenceVectors, format_evidence, labelled_passage, select_evidence, source_label
 from rag.gates import check_answerable, is_comparative
 from rag.guard import correction, guard_sentences, quote_sentence, refusal_answer
@@ -417,8 +417,7 @@ class AnswerChain:
         return final
 
     def _model_error(self, exc: Exception) -> ModelError:
-        detail = " ".join(str(exc).split())[:160]
-        return ModelError(f"the chat model failed ({type(exc).__name__}: {detail}); {self.options.error_hint}")
+        return model_failure(exc, self.options.error_hint)
 
     def _call_model(self, fn: Any, *args: Any) -> Any:
         try:

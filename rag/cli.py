@@ -24,7 +24,7 @@ from rag.cli_kit import (
 )
 from rag.config import Settings, load_settings
 from rag.errors import InputError, SourcebriefError
-from rag.render import answer_markdown, removed_lines
+from rag.render import answer_markdown, removed_lines, verdict_badge
 from rag.service import Service
 from rag.types import ChatTurn, Citation, CitedAnswer
 
@@ -216,7 +216,7 @@ def _render_answer(answer: CitedAnswer) -> None:
         marks = "".join(f"[{c.n}]" for c in sentence.citations)
         notes = [*sentence.flags] if "refusal" not in sentence.flags else []
         if sentence.verdict is not None:
-            notes.insert(0, f"{sentence.verdict.label} {sentence.verdict.score:.2f}")
+            notes.insert(0, verdict_badge(sentence.verdict))
         extra = f"  ({', '.join(notes)})" if notes else ""
         out.print(f"{sentence.text} {marks}{extra}", highlight=False, markup=False)
     shown: dict[int, Citation] = {}

@@ -9,6 +9,7 @@ __all__ = [
     "NotFoundError",
     "SourcebriefError",
     "StoreError",
+    "model_failure",
 ]
 
 
@@ -46,3 +47,11 @@ class NotFoundError(SourcebriefError):
     """A document or other object named by id does not exist."""
 
     exit_code = 6
+
+
+def model_failure(exc: Exception, hint: str, where: str = "") -> ModelError:
+    """A chat model call that failed (provider SDKs raise many types; all mean the call failed), as one line:
+    "the chat model failed <where> (<type>: <detail>); <hint>"."""
+    detail = " ".join(str(exc).split())[:160]
+    place = f" {where}" if where else ""
+    return ModelError(f"the chat model failed{place} ({type(exc).__name__}: {detail}); {hint}")

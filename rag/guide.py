@@ -33,10 +33,11 @@ from rag.brief.pipeline import BriefOptions
 from rag.brief.scope import scope_document
 from rag.brief.types import BriefSentence, DocumentDigest, ScopedDocument, SourceDoc
 from rag.brief.write import claim_sentence, quoted
-from rag.errors import InputError, ModelError
+from rag.errors import InputError, model_failure
 from rag.evidence import labelled_passage
 from rag.model_json import read_json_object
 from rag.prompts import Prompt
+from rag.render import verdict_badge
 from rag.types import Citation, DocumentRecord, Verdict, VerifyMode
 
 __all__ = ["GUIDE_SCHEMA", "GuideProgress", "GuideProvenance", "GuideWriter", "SourceGuide", "SuggestedQuestion",
@@ -143,9 +144,7 @@ class GuideWriter:
         try:
             return fn()
         except Exception as exc:  # provider SDKs raise many types; all mean the model call failed
-            detail = " ".join(str(exc).split())[:160]
-            raise ModelError(f"the chat model failed while writing the guide's {stage} ({type(exc).__name__}: "
-                             f"{detail}); {self.options.error_hint}") from exc
+            raise model_failure(exc, self.options.error_hint, f"while writing the guide's {stage}") from exc
 
     def write(self, record: DocumentRecord, text: str, *, key: str,
               on_progress: GuideProgress | None = None) -> SourceGuide:
@@ -372,9 +371,7 @@ def rule_topics(scoped: ScopedDocument, digest: DocumentDigest, most: int = 5) -
 
 # --- rendering ---------------------------------------------------------------------------------
 def _badge(sentence: BriefSentence) -> str:
-    if sentence.verdict is not None:
-        return f"{sentence.verdict.label} {sentence.verdict.score:.2f}"
-    return "not verified"
+    return verdict_badge(sentence.verdict, unverified="not verified")
 
 
 def render_guide(guide: SourceGuide, fmt: Literal["md", "json"] = "md") -> str:

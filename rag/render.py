@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
-from rag.types import AnswerSentence, CitedAnswer, SourcePosition
+from collections.abc import Sequence
+
+from rag.types import AnswerSentence, CitedAnswer, SourcePosition, Verdict
 
 __all__ = ["answer_markdown", "by_source_markdown", "position_note", "removed_lines", "sentence_badge",
-           "verdict_detail"]
+           "verdict_badge", "verdict_detail"]
+
+
+def verdict_badge(verdict: Verdict | None, flags: Sequence[str] = (), unverified: str = "cited") -> str:
+    """The one short support label of a sentence, in answers, briefings and guides: the verifier's verdict
+    ("supported 0.91"), else "refusal", "" for a note, "uncited", or `unverified` ("cited", "not verified")."""
+    if verdict is not None:
+        return f"{verdict.label} {verdict.score:.2f}"
+    if "refusal" in flags:
+        return "refusal"
+    if "note" in flags:
+        return ""
+    return "uncited" if "uncited" in flags else unverified
 
 
 def sentence_badge(sentence: AnswerSentence) -> str:
     """A short support label: the verifier's verdict, else what the citation checks found."""
-    if sentence.verdict is not None:
-        return f"{sentence.verdict.label} {sentence.verdict.score:.2f}"
-    if "refusal" in sentence.flags:
-        return "refusal"
-    return "uncited" if "uncited" in sentence.flags else "cited"
+    return verdict_badge(sentence.verdict, sentence.flags)
 
 
 _SIGNAL_NAMES = {"model": "judge", "coverage": "word coverage", "similarity": "closest sentence"}

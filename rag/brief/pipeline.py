@@ -40,7 +40,7 @@ from rag.brief.types import (
 )
 from rag.brief.write import Draft, write_sections
 from rag.config import Settings
-from rag.errors import InputError, ModelError
+from rag.errors import InputError, model_failure
 from rag.evidence import labelled_passage
 from rag.prompts import Prompt
 from rag.retrieval import HybridRetriever
@@ -186,9 +186,7 @@ class BriefPipeline:
         try:
             return fn()
         except Exception as exc:  # provider SDKs raise many types; all mean the model call failed
-            detail = " ".join(str(exc).split())[:160]
-            raise ModelError(f"the chat model failed in the {stage} stage ({type(exc).__name__}: {detail}); "
-                             f"{self.options.error_hint}") from exc
+            raise model_failure(exc, self.options.error_hint, f"in the {stage} stage") from exc
 
     # --- run -------------------------------------------------------------------------------
     def run(self, records: Sequence[DocumentRecord], texts: Mapping[str, str], *, topic: str | None,

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Literal
 
 from rag.brief.types import Briefing, BriefSentence, ClaimGroup, SourceDoc
+from rag.render import verdict_badge
 from rag.types import Citation
 
 __all__ = ["Format", "render_briefing", "render_html", "render_json", "render_markdown"]
@@ -17,11 +18,7 @@ _MARK = {"asserts": "asserts", "disputes": "disputes", "silent": "—"}
 
 
 def _badge(sentence: BriefSentence) -> str:
-    if sentence.verdict is not None:
-        return f"{sentence.verdict.label} {sentence.verdict.score:.2f}"
-    if "note" in sentence.flags:
-        return ""
-    return "uncited" if "uncited" in sentence.flags else "not verified"
+    return verdict_badge(sentence.verdict, sentence.flags, unverified="not verified")
 
 
 def _footnotes(briefing: Briefing) -> dict[int, tuple[Citation, str]]:
