@@ -9,7 +9,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install model browser ingest run test test-fast lint bench bench-ingest bench-embed bench-answer bench-answer-suite bench-brief bench-guide bench-load bench-scale clean
+.PHONY: install model browser ingest run test test-fast lint docs bench bench-ingest bench-embed bench-answer bench-answer-suite bench-brief bench-guide bench-load bench-scale clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,8 +45,11 @@ test-fast: install
 	$(BIN)/python -m pytest -m "not slow and not browser"
 
 lint: install
-	$(BIN)/ruff check rag ui evals tests benchmarks
+	$(BIN)/ruff check rag ui evals tests benchmarks docs
 	$(BIN)/mypy rag ui evals
+
+docs: install
+	$(BIN)/python docs/generate.py
 
 bench: bench-embed bench-ingest bench-answer bench-answer-suite bench-brief bench-guide bench-load bench-scale
 
