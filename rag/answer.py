@@ -23,11 +23,10 @@ from rag.citations import check_quotes, parse_answer, partial_text, resolve_cita
 from rag.compare import by_source_rows, per_source_evidence, position_sentence, source_groups
 from rag.config import Settings
 from rag.errors import InputError, ModelError, model_failure
-from rag.evidence import SentenceVectors, format_evidence, labelled_passage, select_evidence, source_label
+from rag.evidence import SentenceVectors, format_evidence, select_evidence, source_label
 from rag.gates import check_answerable, is_comparative
-from rag.guard import correction, guard_sentences, quote_sentence, refusal_answer
-from rag.ingest.sentences import split_sentences
-from rag.premise import premise_conflicts, presupposition
+from rag.guard import context_before, correction, guard_sentences, quote_sentence, refusal_answer
+from rag.premise import premise_conflicts, premise_gate
 from rag.prompts import Prompt
 from rag.retrieval import HybridRetriever
 from rag.store import Store
@@ -44,7 +43,6 @@ from rag.types import (
     Verdict,
     VerifyMode,
 )
-from rag.verify.checks import cap_runs
 
 __all__ = ["ANSWER_PREFILL", "ANSWER_PREFILL_GRAMMAR", "ANSWER_SCHEMA", "AnswerChain", "AnswerEvent", "AnswerOptions",
            "ClaimVerifier", "clean_question"]
@@ -71,7 +69,6 @@ hex ::= [0-9a-fA-F]
 nums ::= "[" (num (", " num)*)? "]"
 num ::= [1-9] [0-9]?
 """
-_CONTEXT_CHARS = 400  # of a document read before a quote when a sentence is checked again in context
 _SENTENCE_CHARS = 100  # per sentence, to guess whether a collection's sentences fit the cache (news: ~120-150)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -122,7 +119,9 @@ class AnswerOptions:
             max_answer_tokens=s.answer_max_tokens,
             structured=structured_output_kwargs(s, ANSWER_SCHEMA, (ANSWER_PREFILL, ANSWER_PREFILL_GRAMMAR)),
             error_hint=provider_hint(s), verify_mode=s.verify_mode, model_queue=model_queue,
-            sentence_cache=s.evidence_cache_sentences, compare_budget_s=s.compare_budget_s,
+            sentence_cache=s.evidence_cache_sentences,
+            compare_budget_s=s.compare_budget_s if s.compare_budget_s is not None
+            else 0.0 if s.llm_provider == "local" else 24.0,
             position_prefill=s.llm_provider == "local")
 
 
@@ -143,15 +142,6 @@ def clean_question(question: str, max_chars: int) -> str:
     if len(text) > max_chars:
         raise InputError(f"question too long ({len(text)} characters, limit {max_chars})")
     return text
-
-
-def _lower_first(statement: str) -> str:
-    """"The Russian ..." -> "the Russian ..." inside a sentence; names and "I" keep their capital."""
-    first, _, rest = statement.partition(" ")
-    if first.lower() in {"the", "a", "an", "she", "he", "they", "it", "we", "you", "this", "that", "these", "those",
-                         "having", "its", "his", "her", "their"}:
-        return f"{first.lower()} {rest}".strip()
-    return statement
 
 
 def _history_text(history: Sequence[ChatTurn], turns: int = 6, chars: int = 400) -> str:
@@ -396,16 +386,7 @@ class AnswerChain:
         gate = check_answerable(question, passages, documents, labels)
         if gate is not None or self.verifier is None or not premise:
             return gate
-        presupposed = presupposition(question)
-        if presupposed is None:
-            return None
-        verdict = self.verifier.verify(presupposed, [labelled_passage(e.source, e.text) for e in evidence])
-        conflicts = premise_conflicts(presupposed, [e.text for e in evidence])
-        if verdict.label == "supported" and not conflicts:
-            return None
-        because = f": {conflicts[0]}" if conflicts else ""
-        return AnswerGate(kind="premise", premise=presupposed, verdict=verdict, missing=tuple(conflicts),
-                          message=f"The sources do not say that {_lower_first(presupposed)}{because}.")
+        return premise_gate(question, evidence, self.verifier)
 
     def answer(self, question: str, history: Sequence[ChatTurn] = (), doc_ids: Sequence[str] | None = None,
                records: Mapping[str, DocumentRecord] | None = None,
@@ -426,24 +407,8 @@ class AnswerChain:
             raise self._model_error(exc) from exc
 
     def _before(self, citation: Citation, claim: str) -> str:
-        """What a quote's document says around it for re-reading a claim: where the document introduces a
-        name the claim uses and the quote lacks ("Maria Zakharova, the official spokesperson ..."), then up
-        to `_CONTEXT_CHARS` before the quote, from a sentence start."""
-        document = self._doc_text(citation.doc_id)
-        text = document[max(0, citation.start - _CONTEXT_CHARS):citation.start]
-        start = re.search(r"(?<=[.!?”\"])\s+(?=[A-Z“\"])|\n", text)
-        before = (text[start.end():] if start and citation.start > _CONTEXT_CHARS else text).strip()
-        introduced: list[str] = []
-        sentences: list[str] | None = None  # the document's, split once and only when a name needs them
-        for run in cap_runs(claim):
-            name = " ".join(run)
-            if len(run) < 2 or name in citation.quote or name in before or name not in document:
-                continue
-            sentences = sentences if sentences is not None else [s.text for s in split_sentences(document)]
-            sentence = next((s for s in sentences if name in s), "")
-            if sentence and sentence not in introduced:
-                introduced.append(sentence)
-        return " ".join([*introduced[:2], before]).strip()
+        """What a quote's document says around it, for re-reading a claim (see `guard.context_before`)."""
+        return context_before(self._doc_text(citation.doc_id), citation, claim)
 
     def _doc_text(self, doc_id: str) -> str:
         stored = self.store.get_document_text(doc_id)

@@ -14,17 +14,20 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from rag.evidence import labelled_passage
+from rag.ingest.sentences import split_sentences
 from rag.prompts import REFUSAL
 from rag.retrieval import tokenize
 from rag.types import AnswerGate, AnswerSentence, Citation, CitedAnswer, Evidence, RemovedSentence, Verdict
+from rag.verify.checks import cap_runs
 from rag.verify.signals import word_coverage
 
-__all__ = ["citation_of", "correction", "guard_sentences", "quote_sentence", "refusal_answer", "removal_reason",
-           "verbatim_verdict"]
+__all__ = ["citation_of", "context_before", "correction", "guard_sentences", "quote_sentence", "refusal_answer",
+           "removal_reason", "verbatim_verdict"]
 
 _RELATED = 3  # closest passages shown with a refusal or a correction
 _QUOTES = 2  # evidence sentences quoted after a corrected premise
 _ATTRIBUTION = re.compile(r"^according to [^,]+,\s*", re.I)  # "According to <source>, " names, says nothing
+_CONTEXT_CHARS = 400  # of a document read before a quote when a sentence is checked again in context
 _OWN_WORDS = 0.6  # share of a sentence's words (names aside) its own quotes must hold to be read in context
 
 
@@ -170,3 +173,22 @@ def _quoted(text: str) -> str:
     """A sentence in quotation marks, unless it already opens with its own."""
     return text if text[:1] in "\"“'‘" else f"“{text}”"
 
+
+def context_before(document: str, citation: Citation, claim: str) -> str:
+    """What a quote's document says around it for re-reading a claim: where the document introduces a
+    name the claim uses and the quote lacks ("Maria Zakharova, the official spokesperson ..."), then up
+    to `_CONTEXT_CHARS` before the quote, from a sentence start."""
+    text = document[max(0, citation.start - _CONTEXT_CHARS):citation.start]
+    start = re.search(r"(?<=[.!?”\"])\s+(?=[A-Z“\"])|\n", text)
+    before = (text[start.end():] if start and citation.start > _CONTEXT_CHARS else text).strip()
+    introduced: list[str] = []
+    sentences: list[str] | None = None  # the document's, split once and only when a name needs them
+    for run in cap_runs(claim):
+        name = " ".join(run)
+        if len(run) < 2 or name in citation.quote or name in before or name not in document:
+            continue
+        sentences = sentences if sentences is not None else [s.text for s in split_sentences(document)]
+        sentence = next((s for s in sentences if name in s), "")
+        if sentence and sentence not in introduced:
+            introduced.append(sentence)
+    return " ".join([*introduced[:2], before]).strip()

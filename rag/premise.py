@@ -14,11 +14,15 @@ Y?") are caught by `rag.gates` when X and Y are never mentioned together.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Protocol
 
+from rag.evidence import labelled_passage
 from rag.retrieval import tokenize
+from rag.types import AnswerGate, Evidence, Verdict
 from rag.verify.checks import is_name
 
-__all__ = ["premise_conflicts", "presupposition"]
+__all__ = ["premise_conflicts", "premise_gate", "presupposition"]
 
 _WHY = re.compile(r"^\s*(?:and\s+|so\s+|but\s+)?(?:why|how\s+come)\b,?\s*(?P<rest>.+?)\s*\??\s*$", re.I)
 _ASIDE = re.compile(r",?\s*according to [^,?]+(?:,\s*|$)", re.I)
@@ -250,3 +254,31 @@ def premise_conflicts(premise: str, passages: list[str]) -> list[str]:
     sentences = [s for p in passages for s in re.split(r"(?<=[.!?])\s+", p) if s.strip()]
     return _number_attachment(premise, sentences) or _subject_swap(premise, sentences) or \
         _modifier_swap(premise, sentences) or _speaker_swap(premise, sentences)
+
+
+class _Verifier(Protocol):
+    def verify(self, claim: str, passages: Sequence[str]) -> Verdict: ...
+
+
+def _lower_first(statement: str) -> str:
+    """"The Russian ..." -> "the Russian ..." inside a sentence; names and "I" keep their capital."""
+    first, _, rest = statement.partition(" ")
+    if first.lower() in {"the", "a", "an", "she", "he", "they", "it", "we", "you", "this", "that", "these", "those",
+                         "having", "its", "his", "her", "their"}:
+        return f"{first.lower()} {rest}".strip()
+    return statement
+
+
+def premise_gate(question: str, evidence: Sequence[Evidence], verifier: _Verifier) -> AnswerGate | None:
+    """A why-question whose presupposition the evidence does not support (the verifier's verdict, or a
+    recombination conflict): the gate that answers with a correction instead of an answer."""
+    presupposed = presupposition(question)
+    if presupposed is None:
+        return None
+    verdict = verifier.verify(presupposed, [labelled_passage(e.source, e.text) for e in evidence])
+    conflicts = premise_conflicts(presupposed, [e.text for e in evidence])
+    if verdict.label == "supported" and not conflicts:
+        return None
+    because = f": {conflicts[0]}" if conflicts else ""
+    return AnswerGate(kind="premise", premise=presupposed, verdict=verdict, missing=tuple(conflicts),
+                      message=f"The sources do not say that {_lower_first(presupposed)}{because}.")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -27,8 +26,9 @@ from rag.brief import Briefing, BriefOptions, BriefPipeline, BriefProgress
 from rag.config import Settings
 from rag.embeddings import LazyEmbeddings
 from rag.errors import InputError, NotFoundError, SourcebriefError, StoreError
-from rag.evidence import select_evidence
 from rag.guide import GUIDE_SCHEMA, GuideProgress, GuideWriter, SourceGuide, guide_key
+from rag.guide.answerable import passage_finder
+from rag.guide.cache import GuideCache
 from rag.ingest.pipeline import Progress, document_id, ingest_bytes, ingest_paths
 from rag.prompts import load_prompt
 from rag.providers import (
@@ -39,11 +39,10 @@ from rag.providers import (
     make_verifier,
     structured_output_kwargs,
 )
-from rag.retrieval import HybridRetriever, tokenize
+from rag.retrieval import HybridRetriever
 from rag.store import Store, drop_collections, make_client
 from rag.types import (
     ChatTurn,
-    Citation,
     CitedAnswer,
     DocumentRecord,
     IngestReport,
@@ -328,7 +327,11 @@ class Service:
         key = guide_key(s.fingerprint(), chat_model_name(s), load_prompt(s.prompts_dir, "brief_digest").ref,
                         load_prompt(s.prompts_dir, "guide").ref, load_prompt(s.prompts_dir, "verify_claim").ref,
                         self._guide_verify_mode(), self.calibration.key, "guide-1")
-        return s.data_dir / "guides" / f"{doc_id}-{key}.json"
+        return self._guides.path(doc_id, key)
+
+    @cached_property
+    def _guides(self) -> GuideCache:
+        return GuideCache(self.settings.data_dir / "guides")
 
     def guide(self, ref: str, *, refresh: bool = False, on_progress: GuideProgress | None = None) -> SourceGuide:
         """A document's source guide (by id, id prefix or file name), from the cache unless `refresh`.
@@ -338,11 +341,9 @@ class Service:
         """
         record = self.resolve_source(ref)
         path = self.guide_path(record.id)
-        if path.is_file() and not refresh:
-            try:
-                return SourceGuide.model_validate_json(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                log.warning("regenerating unreadable guide %s: %s", path, exc)
+        cached = None if refresh else self._guides.load(path)
+        if cached is not None:
+            return cached
         stored = self.store.get_document_text(record.id)
         if stored is None:
             raise NotFoundError(f"document {record.id} has no stored text; run `sourcebrief ingest` again")
@@ -351,14 +352,13 @@ class Service:
             chat_model=self.chat_model, embeddings=self.embeddings, verifier=_LazyVerifier(self),
             digest_prompt=load_prompt(s.prompts_dir, "brief_digest"), guide_prompt=load_prompt(s.prompts_dir, "guide"),
             options=BriefOptions.from_settings(s),
-            find_passage=self._passage_finder(record), verify_mode=self._guide_verify_mode(),
+            find_passage=passage_finder(record, self.retriever, self.embeddings, top_k=s.top_k,
+                                        evidence_chars=s.evidence_chars, min_score=s.min_evidence_score),
+            verify_mode=self._guide_verify_mode(),
             provenance={**self.provenance(), "verify_prompt": load_prompt(s.prompts_dir, "verify_claim").ref},
             guide_structured=structured_output_kwargs(s, GUIDE_SCHEMA))
         guide = writer.write(record, stored[0], key=path.stem.rsplit("-", 1)[-1], on_progress=on_progress)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(guide.model_dump(mode="json"), ensure_ascii=False, indent=1), encoding="utf-8")
-        tmp.replace(path)
+        self._guides.save(path, guide)
         return guide
 
     def guides(self, on_progress: Callable[[int, int, str], None] | None = None) -> list[SourceGuide]:
@@ -372,26 +372,6 @@ class Service:
         if on_progress:
             on_progress(len(records), len(records), "")
         return out
-
-    def _passage_finder(self, record: DocumentRecord) -> Callable[[str], tuple[Citation, float] | None]:
-        """A question's best evidence sentence within one document: it must pass the answer chain's own bar
-        and share a content word with the question (beyond how the source is named)."""
-        s = self.settings
-        naming = set(tokenize(" ".join(filter(None, (record.outlet, record.author, "article report write author")))))
-
-        def find(question: str) -> tuple[Citation, float] | None:
-            hits = self.retriever.search(question, s.top_k, [record.id], {record.id: (record.file_name, record.title)})
-            evidence = select_evidence(question, hits, self.embeddings, {record.id: record}, max_sentences=1,
-                                       max_chars=s.evidence_chars)
-            if not evidence or evidence[0].score < s.min_evidence_score:
-                return None
-            e = evidence[0]
-            if not (set(tokenize(question)) - naming) & set(tokenize(e.text)):
-                return None
-            return Citation(n=0, doc_id=e.doc_id, file_name=e.file_name, title=e.title, quote=e.text, start=e.start,
-                            end=e.end), e.score
-
-        return find
 
     # --- health ----------------------------------------------------------------------------
     def doctor(self, *, check_llm: bool = True) -> DoctorReport:

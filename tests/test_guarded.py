@@ -437,3 +437,14 @@ def test_a_comparison_of_named_sources_hears_those_sources_only(settings: Settin
         answer = service.ask(question)
         assert {files[r.doc_id] for r in answer.by_source} == expected, question
         assert not any(is_author_box(r.quote) for r in answer.by_source)
+
+
+def test_the_embedded_model_answers_comparisons_with_quotes_and_a_remote_model_writes_sentences(
+        settings: Settings) -> None:
+    from rag.answer import AnswerOptions
+
+    local = settings.model_copy(update={"llm_provider": "local"})
+    remote = settings.model_copy(update={"llm_provider": "openai"})
+    assert AnswerOptions.from_settings(local).compare_budget_s == 0.0
+    assert AnswerOptions.from_settings(remote).compare_budget_s == 24.0
+    assert AnswerOptions.from_settings(local.model_copy(update={"compare_budget_s": 10.0})).compare_budget_s == 10.0

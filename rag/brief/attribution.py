@@ -12,14 +12,15 @@ from collections.abc import Sequence
 from rag.brief.types import SourceDoc
 from rag.types import DocumentRecord, Evidence
 
-__all__ = ["attribute", "find_speakers", "mentions", "quote_sentence", "short_title", "source_doc"]
+__all__ = ["REPORTING_VERB", "attribute", "claim_clause", "find_speakers", "mentions", "quote_sentence",
+           "short_title", "source_doc"]
 
 _VERBS = (r"said|says|stated|states|noted|notes|emphasi[sz]ed|emphasi[sz]es|remarked|added|pointed out|"
           r"highlighted|highlights|expressed|mentioned|warned|warns|argued|argues|claimed|claims|told|stressed|"
           r"stresses|concluded|insisted|accused|accuses|criticized|criticised|criticizes|admits|admitted|"
           r"cautioned|declared|announced|discussed|offers|offered|condemned|condemns|believes|reported|writes|"
           r"wrote|recognized|recognised|blamed|urged|affirmed|affirms|expressed hope")
-_VERB = re.compile(rf"\b(?:has |had |have |also |openly |repeatedly |often |now )*(?:{_VERBS})\b")
+REPORTING_VERB = re.compile(rf"\b(?:has |had |have |also |openly |repeatedly |often |now )*(?:{_VERBS})\b")
 _NAME = r"[A-Z][\w’'.-]*(?:\s+(?:of\s+|the\s+)?[A-Z][\w’'.-]*){0,4}"
 _APPOSITIVE = re.compile(rf"({_NAME})\s*,\s+(?:the|a|an|who|which|his|her|its|their|Russia’s|Russia's)\b[^,]*,\s*$")
 _TRAILING_NAME = re.compile(rf"({_NAME})\s*,?\s*$")
@@ -71,7 +72,7 @@ def _speaker_before(text: str) -> tuple[str | None, bool]:
 def speaker_in(sentence: str) -> tuple[str | None, bool]:
     """The speaker a sentence names with a reporting verb ("Galuzin remarked", "according to SIPRI"),
     or (None, True) when it refers back ("he also mentioned", "the Russian official noted")."""
-    for match in _VERB.finditer(sentence):
+    for match in REPORTING_VERB.finditer(sentence):
         name, back = _speaker_before(sentence[:match.start()])
         if name or back:
             return name, back
@@ -114,7 +115,7 @@ def _lower_first(text: str) -> str:
     return text
 
 
-def _clause(claim: str) -> str:
+def claim_clause(claim: str) -> str:
     text = claim.strip().rstrip(".").strip()
     text = re.sub(r"^(that|says that|said that)\s+", "", text, flags=re.I)
     return _lower_first(text)
@@ -123,7 +124,7 @@ def _clause(claim: str) -> str:
 def attribute(claim: str, doc: SourceDoc, speaker: str | None, also: Sequence[SourceDoc] = ()) -> str:
     """An attributed sentence: 'According to <source>, <speaker> said <claim>.' A claim is never stated
     as plain fact; the author's own view is '<author> writes that ...'."""
-    clause = _clause(claim)
+    clause = claim_clause(claim)
     sources = [doc.label, *(d.label for d in also if d.label != doc.label)]
     who = sources[0] if len(sources) == 1 else ", ".join(sources[:-1]) + " and " + sources[-1]
     own = speaker is None or (doc.author is not None and mentions(doc.author, speaker) and not also)

@@ -1,4 +1,4 @@
-"""Source guides: per document, a cited and verified summary, its stance where the text makes one plain,
+"""The guide writer: per document, a cited and verified summary, its stance where the text makes one plain,
 key topics and suggested questions that the document can answer.
 
 The summary reuses the briefing's map stage (`rag.brief.digest`): the model proposes the main claims,
@@ -11,7 +11,6 @@ retrieval within the document finds a passage for it, so every suggestion can be
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 import time
@@ -19,15 +18,14 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, Literal
+from typing import Any
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
-from pydantic import BaseModel, ConfigDict, Field
 
 from rag.answer import ClaimVerifier
-from rag.brief.attribution import _VERB, _clause
+from rag.brief.attribution import REPORTING_VERB, claim_clause
 from rag.brief.digest import digest_one
 from rag.brief.pipeline import BriefOptions
 from rag.brief.scope import scope_document
@@ -35,27 +33,15 @@ from rag.brief.types import BriefSentence, DocumentDigest, ScopedDocument, Sourc
 from rag.brief.write import claim_sentence, quoted
 from rag.errors import InputError, model_failure
 from rag.evidence import labelled_passage
+from rag.guide.types import FindPassage, GuideProgress, GuideProvenance, SourceGuide, SuggestedQuestion
 from rag.model_json import read_json_object
 from rag.prompts import Prompt
-from rag.render import verdict_badge
-from rag.types import Citation, DocumentRecord, Verdict, VerifyMode
+from rag.types import DocumentRecord, Verdict, VerifyMode
 
-__all__ = ["GUIDE_SCHEMA", "GuideProgress", "GuideProvenance", "GuideWriter", "SourceGuide", "SuggestedQuestion",
-           "render_guide"]
+__all__ = ["GuideWriter", "parse_guide_reply", "rule_topics"]
 
 log = logging.getLogger(__name__)
 
-#: (stage, done, total): stages digest, verify, topics, questions.
-GuideProgress = Callable[[str, int, int], None]
-#: A question's best passage within the document (and its score), or None when it cannot be answered.
-FindPassage = Callable[[str], "tuple[Citation, float] | None"]
-
-GUIDE_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {"topics": {"type": "array", "maxItems": 5, "items": {"type": "string"}},
-                   "questions": {"type": "array", "maxItems": 5, "items": {"type": "string"}}},
-    "required": ["topics", "questions"],
-}
 _VERBATIM = Verdict(label="supported", score=1.0, judge="verbatim: the quoted span is the cited text")
 # Markers of the writer's own position; sentences quoting someone else are never taken as the stance.
 _STANCE = re.compile(r"\b(should|must|ought to|needs? to|in my view|I believe|I think|we believe|it is (?:clear|"
@@ -66,58 +52,6 @@ _NOT_TOPICS = {"The", "This", "That", "In", "On", "At", "It", "He", "She", "They
                "However", "According", "Meanwhile", "Moscow", "Monday", "Tuesday", "Wednesday", "Thursday",
                "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May", "June", "July",
                "August", "September", "October", "November", "December"}
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class SuggestedQuestion(_Frozen):
-    """A question the document can answer, with the passage retrieval found for it."""
-
-    text: str
-    passage: Citation = Field(description="The best evidence sentence within the document, verbatim.")
-    score: float = Field(description="Evidence score of that sentence (the answer chain refuses below "
-                                     "min_evidence_score).")
-    origin: Literal["model", "rules"]
-
-
-class GuideProvenance(_Frozen):
-    generated_at: str
-    settings_fingerprint: str
-    guide_key: str = Field(description="Hash of everything that shapes the guide; part of its cache file name.")
-    models: dict[str, str]
-    prompts: dict[str, str]
-    verify_mode: str
-    verifier: str = ""
-
-
-class SourceGuide(_Frozen):
-    """What one document says (cited, verified), its stance where plain, topics and questions to ask."""
-
-    doc: SourceDoc
-    content_hash: str = Field(description="Hash of the file's bytes; equals the document id.")
-    summary: tuple[BriefSentence, ...]
-    stance: BriefSentence | None = Field(None, description="The writer's own position, attributed; None when "
-                                                           "the text states none plainly.")
-    topics: tuple[str, ...]
-    questions: tuple[SuggestedQuestion, ...]
-    flags: tuple[str, ...] = Field(default=(), description="e.g. 'dropped-unsupported:2', 'topics:rules'.")
-    provenance: GuideProvenance
-    timings: dict[str, float] = Field(default_factory=dict)
-    usage: dict[str, int] = Field(default_factory=dict)
-
-    @property
-    def doc_id(self) -> str:
-        return self.doc.doc_id
-
-    @property
-    def sentences(self) -> list[BriefSentence]:
-        return [*self.summary, *([self.stance] if self.stance else [])]
-
-
-def guide_key(*parts: Any) -> str:
-    return hashlib.sha256("\n".join(str(p) for p in parts).encode()).hexdigest()[:12]
 
 
 class GuideWriter:
@@ -230,7 +164,7 @@ class GuideWriter:
             if stance is None and claim.speaker is None and claim.origin == "model" and (
                     scoped.doc.kind == "author" or any(_own_stance(scoped, n) for n in claim.sentences)):
                 stance = checked.model_copy(update={"text": f"{_arguer(scoped.doc)} argues that "
-                                                            f"{_clause(claim.text)}.", "flags": ("stance",)})
+                                                            f"{claim_clause(claim.text)}.", "flags": ("stance",)})
         if dropped:
             flags.append(f"dropped-unsupported:{dropped}")
         cited = {c.start for _, s in kept for c in s.citations}
@@ -309,7 +243,7 @@ class GuideWriter:
 def _own_stance(scoped: ScopedDocument, n: int) -> bool:
     """The writer's own position: a stance marker in a sentence that quotes nobody."""
     e = scoped.sentences[n - 1]
-    return n not in scoped.speakers and not re.search(r"[“\"]", e.text) and _VERB.search(e.text) is None \
+    return n not in scoped.speakers and not re.search(r"[“\"]", e.text) and REPORTING_VERB.search(e.text) is None \
         and _OTHERS.search(e.text) is None and _STANCE.search(e.text) is not None
 
 
@@ -367,42 +301,3 @@ def rule_topics(scoped: ScopedDocument, digest: DocumentDigest, most: int = 5) -
     people = [f.value for f in digest.facts if f.kind == "person"]
     names = [name for name, n in counts.most_common() if n >= 2]
     return _merge([], [*names, *people], most)
-
-
-# --- rendering ---------------------------------------------------------------------------------
-def _badge(sentence: BriefSentence) -> str:
-    return verdict_badge(sentence.verdict, unverified="not verified")
-
-
-def render_guide(guide: SourceGuide, fmt: Literal["md", "json"] = "md") -> str:
-    """Markdown (footnotes with file, offsets, quote and verdict; provenance at the end) or JSON."""
-    if fmt == "json":
-        return guide.model_dump_json(indent=2) + "\n"
-    d = guide.doc
-    lines = [f"# Guide: {d.title}", "",
-             f"{d.file_name} · {d.outlet or d.author or 'no outlet or author stated'} · id {d.doc_id}", "",
-             "## Summary", ""]
-    for s in guide.summary:
-        lines.append(f"- {s.text}{''.join(f'[^{c.n}]' for c in s.citations)} *({_badge(s)})*")
-    lines += ["", "## Stance", ""]
-    if guide.stance is not None:
-        s = guide.stance
-        lines.append(f"{s.text}{''.join(f'[^{c.n}]' for c in s.citations)} *({_badge(s)})*")
-    else:
-        lines.append("*The text states no position of its own plainly; it reports what others say.*")
-    lines += ["", "## Key topics", "", ", ".join(guide.topics) or "*none found*", "",
-              "## Suggested questions", ""]
-    lines += [f"- {q.text} *(answer found at {q.passage.start}-{q.passage.end})*" for q in guide.questions]
-    notes: dict[int, Citation] = {}
-    for s in guide.sentences:
-        for c in s.citations:
-            notes.setdefault(c.n, c)
-    lines.append("")
-    for n, c in sorted(notes.items()):
-        lines.append(f"[^{n}]: {c.file_name}, characters {c.start}-{c.end}: “{c.quote}”")
-    p = guide.provenance
-    lines += ["", "---", "", f"Generated {p.generated_at}; settings {p.settings_fingerprint}; guide {p.guide_key}; "
-              f"verification {p.verify_mode}{f' ({p.verifier})' if p.verifier else ''}; "
-              + "; ".join(f"{k} {v}" for k, v in sorted({**p.models, **p.prompts}.items()))
-              + f"; {guide.timings.get('total', 0):.1f} s", ""]
-    return "\n".join(lines)
