@@ -58,7 +58,7 @@ _SECTION_QUERIES = {"facts": "{topic} figures numbers amounts", "timeline": "{to
                     "missing": "{topic} reportedly claimed uncertain"}
 T = TypeVar("T")
 #: Bump when a stage's code changes what it produces, so saved runs are not reused across versions.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 _VERBATIM = Verdict(label="supported", score=1.0, judge="verbatim: the quoted span is the cited text")
 
 

@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from rag.evidence import is_author_box
 from rag.types import Citation, Evidence, Verdict
 
 __all__ = [
@@ -61,6 +62,14 @@ class ScopedDocument(_Frozen):
     speakers: dict[int, tuple[str, int]] = Field(
         default_factory=dict, description="Sentence number -> (speaker found by rules, number of the sentence "
         "that names them; differs when 'he', 'the diplomat' ... refers back).")
+    headline: Evidence | None = Field(default=None, description="The document's title where it stands in the "
+                                      "text (n=0, with offsets): an op-ed's headline is its thesis.")
+
+    def position(self) -> Evidence | None:
+        """The sentence that best states where this source stands on the briefing's topic (or, without a
+        topic, its most central sentence), an author's biography line never."""
+        ranked = sorted((e for e in self.sentences if not is_author_box(e.text)), key=lambda e: e.score, reverse=True)
+        return ranked[0] if ranked else None
 
     def usable(self, section: str) -> list[Evidence]:
         """The sentences a section may draw on."""

@@ -136,8 +136,21 @@ def _summary(groups: Sequence[ClaimGroup], docs: Mapping[str, ScopedDocument], m
     return bullets
 
 
-def _who_says_what(groups: Sequence[ClaimGroup], docs: Mapping[str, ScopedDocument]) -> list[BriefSentence]:
+def _positions(docs: Mapping[str, ScopedDocument]) -> list[BriefSentence]:
+    """Where each source stands, in its own words: its headline when the text carries one (an op-ed's thesis),
+    and its sentence closest to the topic (or most central), quoted verbatim under its own name."""
     out = []
+    for scoped in docs.values():
+        lines = [e for e in (scoped.headline, scoped.position()) if e is not None]
+        for e in lines:
+            lead = "headline" if e.n == 0 else "position"
+            sentence = quoted(e, scoped.doc, scoped.speakers.get(e.n, (None, 0))[0] if e.n else None, lead=lead)
+            out.append(sentence.model_copy(update={"flags": (*sentence.flags, lead)}))
+    return out
+
+
+def _who_says_what(groups: Sequence[ClaimGroup], docs: Mapping[str, ScopedDocument]) -> list[BriefSentence]:
+    out = _positions(docs)
     for group in groups:
         for claim, scoped in _members(group, docs):
             out.append(claim_sentence(claim, scoped))
