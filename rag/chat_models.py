@@ -15,8 +15,8 @@ from langchain_core.messages.ai import UsageMetadata
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, Field, PrivateAttr
 
-__all__ = ["GENERATION_LOCK", "FairLock", "LocalChatModel", "ScriptedChatModel", "first_token_probability",
-           "to_openai_messages"]
+__all__ = ["GENERATION_LOCK", "FairLock", "LocalChatModel", "ScriptedChatModel", "add_usage",
+           "first_token_probability", "to_openai_messages"]
 
 
 class FairLock:
@@ -64,6 +64,13 @@ _ROLES = {"human": "user", "ai": "assistant", "system": "system", "tool": "tool"
 
 def to_openai_messages(messages: list[BaseMessage]) -> list[dict[str, str]]:
     return [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages]
+
+
+def add_usage(total: dict[str, int], usage: Any) -> None:
+    """Add a reply's token counts (a message's `usage_metadata`, or a mapping of counts) to `total`."""
+    for k, v in (usage or {}).items():
+        if isinstance(v, int):
+            total[k] = total.get(k, 0) + v
 
 
 def _usage(prompt: int, completion: int) -> UsageMetadata:

@@ -33,18 +33,20 @@ from rag.brief.types import (
     BriefSentence,
     ClaimGroup,
     DocumentDigest,
+    Footnotes,
     Grouping,
     Provenance,
     Scope,
     TimelineEvent,
 )
 from rag.brief.write import Draft, write_sections
+from rag.chat_models import add_usage
 from rag.config import Settings
 from rag.errors import InputError, model_failure
 from rag.evidence import labelled_passage
 from rag.prompts import Prompt
 from rag.retrieval import HybridRetriever
-from rag.types import Citation, DocumentRecord, Verdict, VerifyMode
+from rag.types import DocumentRecord, Verdict, VerifyMode
 
 __all__ = ["STAGES", "BriefOptions", "BriefPipeline", "BriefProgress", "check_run_id"]
 
@@ -115,15 +117,8 @@ class _StanceJudge:
     def __call__(self, claim: str, passage: str) -> str:
         system, user = self.prompt.render(claim=claim, passage=passage)
         reply = self.model.invoke([SystemMessage(content=system), HumanMessage(content=user)])
-        for k, v in (getattr(reply, "usage_metadata", None) or {}).items():
-            if isinstance(v, int):
-                self.usage[k] = self.usage.get(k, 0) + v
+        add_usage(self.usage, getattr(reply, "usage_metadata", None))
         return str(reply.content)
-
-
-def _add_usage(total: dict[str, int], usage: Mapping[str, int]) -> None:
-    for k, v in usage.items():
-        total[k] = total.get(k, 0) + int(v)
 
 
 class BriefPipeline:
@@ -230,8 +225,8 @@ class BriefPipeline:
         timings["total"] = round(time.perf_counter() - started, 3)
         usage: dict[str, int] = {}
         for digest in digests:
-            _add_usage(usage, digest.usage)
-        _add_usage(usage, grouping.usage)
+            add_usage(usage, digest.usage)
+        add_usage(usage, grouping.usage)
         return self._assemble(scope, grouping, verified, run_id, verify_mode, verifier_name, timings, usage)
 
     def _scope(self, records: Sequence[DocumentRecord], texts: Mapping[str, str], topic: str | None,
@@ -334,19 +329,11 @@ class BriefPipeline:
                   verifier_name: str, timings: dict[str, float], usage: dict[str, int]) -> Briefing:
         """Footnote numbers in reading order (one number per distinct quoted span), provenance attached."""
         sections, timeline = verified
-        numbers: dict[tuple[str, int, int], int] = {}
-
-        def number(c: Citation) -> Citation:
-            n = numbers.setdefault((c.doc_id, c.start, c.end), len(numbers) + 1)
-            return c.model_copy(update={"n": n})
-
-        def renumber(s: BriefSentence) -> BriefSentence:
-            return s.model_copy(update={"citations": tuple(number(c) for c in s.citations)})
-
-        sections = [s.model_copy(update={"sentences": tuple(renumber(x) for x in s.sentences)}) for s in sections]
-        timeline = [e.model_copy(update={"sentence": renumber(e.sentence)}) for e in timeline]
+        notes = Footnotes()
+        sections = [s.model_copy(update={"sentences": tuple(notes.sentence(x) for x in s.sentences)}) for s in sections]
+        timeline = [e.model_copy(update={"sentence": notes.sentence(e.sentence)}) for e in timeline]
         matrix: list[ClaimGroup] = [g.model_copy(update={"cells": tuple(
-            c.model_copy(update={"quote": number(c.quote)}) if c.quote is not None else c for c in g.cells)})
+            c.model_copy(update={"quote": notes.cite(c.quote)}) if c.quote is not None else c for c in g.cells)})
             for g in grouping.groups]
         documents = tuple(d.doc for d in scope.documents)
         title = f"Briefing: {scope.topic}" if scope.topic else \

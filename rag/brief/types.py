@@ -21,6 +21,7 @@ __all__ = [
     "ClaimGroup",
     "DocumentDigest",
     "Fact",
+    "Footnotes",
     "Grouping",
     "Position",
     "Provenance",
@@ -225,3 +226,17 @@ class Briefing(_Frozen):
     def sentences(self) -> list[BriefSentence]:
         """Every sentence of every section (timeline included), in order."""
         return [s for section in self.sections for s in section.sentences]
+
+
+class Footnotes:
+    """Footnote numbers in reading order, one per distinct quoted span (document, start, end)."""
+
+    def __init__(self) -> None:
+        self._numbers: dict[tuple[str, int, int], int] = {}
+
+    def cite(self, c: Citation) -> Citation:
+        n = self._numbers.setdefault((c.doc_id, c.start, c.end), len(self._numbers) + 1)
+        return c.model_copy(update={"n": n})
+
+    def sentence(self, s: BriefSentence) -> BriefSentence:
+        return s.model_copy(update={"citations": tuple(self.cite(c) for c in s.citations)})

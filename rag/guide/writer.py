@@ -29,8 +29,9 @@ from rag.brief.attribution import REPORTING_VERB, claim_clause
 from rag.brief.digest import digest_one
 from rag.brief.pipeline import BriefOptions
 from rag.brief.scope import scope_document
-from rag.brief.types import BriefSentence, DocumentDigest, ScopedDocument, SourceDoc
+from rag.brief.types import BriefSentence, DocumentDigest, Footnotes, ScopedDocument, SourceDoc
 from rag.brief.write import claim_sentence, quoted
+from rag.chat_models import add_usage
 from rag.errors import InputError, model_failure
 from rag.evidence import labelled_passage
 from rag.guide.types import FindPassage, GuideProgress, GuideProvenance, SourceGuide, SuggestedQuestion
@@ -205,9 +206,7 @@ class GuideWriter:
                                                 claims="\n".join(f"- {p}" for p in points))
         model = self.model.bind(**self.guide_structured, max_tokens=self.options.digest_max_tokens)
         reply = self._call("topics", lambda: model.invoke([SystemMessage(content=system), HumanMessage(content=user)]))
-        for k, v in (getattr(reply, "usage_metadata", None) or {}).items():
-            if isinstance(v, int):
-                usage[k] = usage.get(k, 0) + v
+        add_usage(usage, getattr(reply, "usage_metadata", None))
         topics, questions = parse_guide_reply(str(reply.content))
         if len(topics) < 3:
             flags.append("topics:rules")
@@ -258,14 +257,8 @@ def _arguer(doc: SourceDoc) -> str:
 def _numbered(summary: list[BriefSentence], stance: BriefSentence | None) -> \
         tuple[list[BriefSentence], BriefSentence | None]:
     """Footnote numbers in reading order, one per distinct quoted span."""
-    numbers: dict[tuple[int, int], int] = {}
-
-    def renumber(s: BriefSentence) -> BriefSentence:
-        cites = tuple(c.model_copy(update={"n": numbers.setdefault((c.start, c.end), len(numbers) + 1)})
-                      for c in s.citations)
-        return s.model_copy(update={"citations": cites})
-
-    return [renumber(s) for s in summary], renumber(stance) if stance is not None else None
+    notes = Footnotes()
+    return [notes.sentence(s) for s in summary], notes.sentence(stance) if stance is not None else None
 
 
 def parse_guide_reply(raw: str) -> tuple[list[str], list[str]]:
