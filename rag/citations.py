@@ -172,7 +172,7 @@ def check_quotes(sentences: Sequence[AnswerSentence], texts: Mapping[str, str]) 
     """Keep only citations whose quote is found verbatim at its offsets in the stored cleaned text."""
     out = []
     for sentence in sentences:
-        good = tuple(c for c in sentence.citations if texts.get(c.doc_id, "")[c.start:c.end] == c.quote)
+        good = tuple(c for c in sentence.citations if c.holds_in(texts.get(c.doc_id, "")))
         if len(good) == len(sentence.citations):
             out.append(sentence)
             continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -39,6 +40,21 @@ app.add_typer(model_app, name="model")
 
 SourceOpt = Annotated[list[str] | None, typer.Option(
     "--sources", "--source", help="Only use these documents: ids, id prefixes or file names, comma-separated.")]
+
+
+class BriefFormat(StrEnum):
+    """What `brief --format` writes (Typer rejects anything else)."""
+
+    md = "md"
+    html = "html"
+    json = "json"
+
+
+class GuideFormat(StrEnum):
+    """What `summarize --format` writes."""
+
+    md = "md"
+    json = "json"
 
 
 def _split_sources(values: list[str] | None) -> list[str] | None:
@@ -311,7 +327,8 @@ _BRIEF_STAGES = {"scope": "choosing sentences", "digest": "digesting documents",
 @app.command()
 def brief(topic: Annotated[str | None, typer.Option("--topic", help="Only what bears on this topic.")] = None,
           source: SourceOpt = None,
-          fmt: Annotated[str, typer.Option("--format", help="md | html | json.")] = "md",
+          fmt: Annotated[BriefFormat, typer.Option("--format", case_sensitive=False, help="md | html | json.")]
+          = BriefFormat.md,
           out_file: Annotated[Path | None, typer.Option("--out", help="Write to this file (default: stdout).")] = None,
           verify: VerifyOpt = None,
           run_id: Annotated[str | None, typer.Option(
@@ -320,8 +337,6 @@ def brief(topic: Annotated[str | None, typer.Option("--topic", help="Only what b
     """A cited, verified briefing: summary, facts, who says what, contention, gaps, timeline."""
     from rag.brief.render import render_briefing
 
-    if fmt not in {"md", "html", "json"}:
-        raise InputError(f"unknown format {fmt!r}: use md, html or json")
     service = make_service()
     with progress_bar() as bar:
         tasks: dict[str, Any] = {}
@@ -337,7 +352,7 @@ def brief(topic: Annotated[str | None, typer.Option("--topic", help="Only what b
 
         result = service.brief(topic, _split_sources(source), verify=verify_mode(verify), run_id=run_id,
                                on_progress=step)
-    text = render_briefing(result, fmt)  # type: ignore[arg-type]
+    text = render_briefing(result, fmt.value)  # type: ignore[arg-type]
     if out_file is None:
         sys.stdout.write(text)
     else:
@@ -358,15 +373,13 @@ def summarize(
     ref: Annotated[str | None, typer.Argument(help="Document id, id prefix, file name, or a path to an ingested "
                                                    "file (matched by content hash).")] = None,
     all_docs: Annotated[bool, typer.Option("--all", help="A guide for every document, with a progress bar.")] = False,
-    fmt: Annotated[str, typer.Option("--format", help="md | json.")] = "md",
+    fmt: Annotated[GuideFormat, typer.Option("--format", case_sensitive=False, help="md | json.")] = GuideFormat.md,
     refresh: Annotated[bool, typer.Option("--refresh", help="Write the guide again even if one is cached.")]
     = False,
 ) -> None:
     """A source guide: cited, verified summary, stance, key topics and questions the document answers."""
     from rag.guide import render_guide
 
-    if fmt not in {"md", "json"}:
-        raise InputError(f"unknown format {fmt!r}: use md or json")
     if (ref is None) == (not all_docs):
         raise InputError("give one document (ID or FILE) or --all")
     service = make_service()
@@ -375,7 +388,7 @@ def summarize(
             task = bar.add_task("writing guides", total=None)
             guides = service.guides(lambda done, total, name: bar.update(
                 task, completed=done, total=total, description=f"guide {name}" if name else "guides"))
-        if fmt == "json":
+        if fmt is GuideFormat.json:
             print_json(guides)
         else:
             sys.stdout.write("\n".join(render_guide(g) for g in guides))
@@ -392,7 +405,7 @@ def summarize(
             bar.update(tasks[stage], completed=done, total=total or 1)
 
         guide = service.guide(doc_ref, refresh=refresh, on_progress=step)
-    sys.stdout.write(render_guide(guide, fmt))  # type: ignore[arg-type]
+    sys.stdout.write(render_guide(guide, fmt.value))  # type: ignore[arg-type]
 
 
 def _mount_command_groups() -> None:
@@ -413,7 +426,7 @@ _mount_command_groups()
 def main() -> None:
     """Entry point: library errors become one line on stderr and a non-zero exit code."""
     try:
-        app(standalone_mode=False)
+        app(standalone_mode=False, prog_name="sourcebrief")
     except SourcebriefError as exc:
         err.print(f"error: {exc}", highlight=False, markup=False, soft_wrap=True)
         sys.exit(exc.exit_code)
@@ -421,10 +434,12 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except typer.Abort:
         sys.exit(130)
-    except Exception as exc:  # click usage errors come through here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+    except Exception as exc:  # usage errors (Typer's own click) come through here in non-standalone mode
+        message = getattr(exc, "format_message", None)
+        code = getattr(exc, "exit_code", None)
+        if not callable(message) or not isinstance(code, int):
+            raise
+        where = getattr(getattr(exc, "ctx", None), "command_path", "sourcebrief")
+        err.print(f"error: {where}: {' '.join(str(message()).split())} (see --help)", highlight=False, markup=False,
+                  soft_wrap=True)
+        sys.exit(code)

@@ -153,6 +153,10 @@ class Citation(_Frozen):
     start: int
     end: int
 
+    def holds_in(self, text: str) -> bool:
+        """Whether the quote stands verbatim at its offsets in the document's cleaned text."""
+        return text[self.start:self.end] == self.quote
+
 
 class Verdict(_Frozen):
     """A faithfulness judgement of one claim against its cited passages."""

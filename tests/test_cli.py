@@ -71,3 +71,17 @@ def test_errors_are_one_line_with_exit_codes(env: dict[str, str], tmp_path: Path
     empty = subprocess.run([sys.executable, "-m", "rag", "ask", "  "], env=full, capture_output=True, text=True,
                            check=False)
     assert empty.returncode == 3 and empty.stderr.strip().splitlines()[-1] == "error: empty question"
+
+
+@pytest.mark.parametrize("args, named", [
+    (["ask", "Who?", "--verify", "bogus"], "'bogus' is not one of 'off', 'annotate', 'guarded', 'strict'"),
+    (["brief", "--format", "pdf"], "'pdf' is not one of 'md', 'html', 'json'"),
+    (["summarize", "x", "--format", "html"], "'html' is not one of 'md', 'json'"),
+    (["no-such-command"], "No such command"),
+])
+def test_usage_errors_are_one_line_with_exit_code_2(env: dict[str, str], args: list[str], named: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "rag", *args], env={**os.environ, **env}, capture_output=True,
+                          text=True, check=False, timeout=120)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: sourcebrief") and named in lines[0], done.stderr

@@ -308,7 +308,7 @@ class BriefPipeline:
                    mode: VerifyMode) -> BriefSentence | None:
         if "note" in sentence.flags:
             return sentence
-        good = tuple(c for c in sentence.citations if texts.get(c.doc_id, "")[c.start:c.end] == c.quote)
+        good = tuple(c for c in sentence.citations if c.holds_in(texts.get(c.doc_id, "")))
         flags = [*sentence.flags, *(f"quote-mismatch:{c.file_name}:{c.start}" for c in sentence.citations
                                     if c not in good)]
         if not good:

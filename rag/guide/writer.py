@@ -133,7 +133,7 @@ class GuideWriter:
     # --- summary and stance ------------------------------------------------------------------
     def _check(self, sentence: BriefSentence, text: str, label: str) -> BriefSentence | None:
         """Quotes re-checked at their offsets; model-written claims judged; unsupported ones dropped."""
-        good = tuple(c for c in sentence.citations if text[c.start:c.end] == c.quote)
+        good = tuple(c for c in sentence.citations if c.holds_in(text))
         if not good or len(good) != len(sentence.citations):
             return None
         if "verbatim" in sentence.flags:
