@@ -37,9 +37,9 @@ __all__ = ["KINDS", "METRICS", "CaseResult", "EvalSummary", "MetricValue", "case
 log = logging.getLogger(__name__)
 
 # Every metric a row carries, in report order; higher is better for all but the cost ones.
-METRICS = ("hit_at_k", "mrr", "context_recall", "citation_recall", "citation_precision", "faithfulness",
-           "key_facts", "sources_represented", "refusal_accuracy", "flagged_shown", "misattributed", "latency_s",
-           "prompt_tokens", "completion_tokens")
+METRICS = ("hit_at_k", "mrr", "context_recall", "evidence_recall", "citation_recall", "citation_precision",
+           "faithfulness", "key_facts", "sources_represented", "refusal_accuracy", "flagged_shown", "misattributed",
+           "latency_s", "prompt_tokens", "completion_tokens")
 COST = {"latency_s", "prompt_tokens", "completion_tokens", "flagged_shown", "misattributed"}
 #: The kinds of case refusal accuracy is reported for: an answerable question refused is an error too.
 KINDS = ("answerable", "unanswerable", "false-premise")
@@ -48,6 +48,8 @@ KINDS = ("answerable", "unanswerable", "false-premise")
 class FactCheck(BaseModel):
     fact: str
     in_context: bool = Field(description="Entailed by the retrieved passages.")
+    in_evidence: bool | None = Field(default=None, description="Entailed by the evidence lines shown to the model "
+                                     "(or quoted per source): was the fact's sentence chosen, not only retrieved?")
     in_answer: bool = Field(description="Entailed by the answer.")
 
 
@@ -144,14 +146,14 @@ def score_case(case: Case, answer: CitedAnswer, judge: _Judge, k: int) -> CaseRe
     """Judge one answer and compute every metric for its row."""
     retrieved = _unique([h.file_name for h in answer.retrieved])
     context = [h.chunk.text for h in answer.retrieved]
-    facts = [FactCheck(fact=f, in_context=judge.supports(f, context),
+    shown = [labelled_passage(e.source, e.text) for e in answer.evidence]
+    facts = [FactCheck(fact=f, in_context=judge.supports(f, context), in_evidence=judge.supports(f, shown),
                        in_answer=not answer.refused and judge.supports(f, [answer.text])) for f in case.key_facts]
     claims = [s for s in answer.sentences if "refusal" not in s.flags]
     supported = [bool(s.citations) and judge.sentence_supported(s) for s in claims]
     citations = [row for s, ok in zip(claims, supported, strict=True) for row in judge.citation_rows(s, ok)]
     # Faithfulness asks whether a sentence rests on anything the model was shown, cited or not: each
     # evidence line with its source label, as the model saw it ("According to Alwaght, ..." is then judged).
-    shown = [labelled_passage(e.source, e.text) for e in answer.evidence]
     grounded = ["supported" if ok or judge.supports(s.text, shown) else "unsupported"
                 for s, ok in zip(claims, supported, strict=True)]
     credited = attributions(answer, supported)
@@ -159,6 +161,7 @@ def score_case(case: Case, answer: CitedAnswer, judge: _Judge, k: int) -> CaseRe
         "hit_at_k": hit_at_k(retrieved, case.expected_sources, k),
         "mrr": reciprocal_rank(retrieved, case.expected_sources),
         "context_recall": share([f.in_context for f in facts]),
+        "evidence_recall": share([bool(f.in_evidence) for f in facts]),
         "citation_recall": citation_recall(supported),
         "citation_precision": citation_precision(citations),
         "faithfulness": faithfulness(grounded),
