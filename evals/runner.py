@@ -134,7 +134,8 @@ def attributions(answer: CitedAnswer, supported: Sequence[bool]) -> list[Attribu
     for sentence, ok in zip(claims, supported, strict=True):
         cited = frozenset(c.file_name for c in sentence.citations)
         own = {labels[f] for f in cited if f in labels}
-        others = {label for f, label in labels.items() if f not in cited and label not in own}
+        # Only a cited sentence credits anyone: "The sources do not say that Alwaght praises ..." cites nothing.
+        others = {label for f, label in labels.items() if f not in cited and label not in own} if cited else set()
         out.append(Attribution(
             cited=cited, supported=ok,
             names_cited="quote" in sentence.flags or any(names_source(sentence.text, label) for label in own),

@@ -183,6 +183,8 @@ def test_sources_represented_and_misattributions_read_whom_each_sentence_credits
     assert metrics(right, quoted)["misattributed"] == 0.0
     assert metrics(right, wrong)["sources_represented"] == pytest.approx(1 / 3)
     assert metrics(right, wrong)["misattributed"] == 1.0
+    premise = AnswerSentence(text="The sources do not say that Alwaght calls Russia the obstacle.", flags=("premise",))
+    assert metrics(premise, quoted)["misattributed"] == 0.0  # it cites nothing, so it credits no one
     single = case.model_copy(update={"expected_sources": ["1.txt"]})
     answer = CitedAnswer(question=case.question, standalone_question=case.question, sentences=(right,),
                          refused=False, evidence=evidence)
