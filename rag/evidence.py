@@ -20,7 +20,7 @@ from rag.retrieval import tokenize
 from rag.types import DocumentRecord, Evidence, SearchHit
 
 __all__ = ["SentenceVectors", "candidate_sentences", "format_evidence", "is_author_box", "is_evidence",
-           "labelled_passage", "select_evidence", "source_label"]
+           "labelled_passage", "refers_back", "select_evidence", "source_label"]
 
 _MIN_WORDS = 5  # shorter "sentences" are headings, bylines and debris, never evidence
 _HEADING_WORDS = 15  # a shorter line without closing punctuation is a headline or subheading
@@ -68,6 +68,34 @@ def labelled_passage(label: str, text: str) -> str:
     """A passage as the judge reads it: with the source label the model saw on its evidence line, so
     "According to <source>, ..." is judged (and the name checks find the source's name)."""
     return f"{label}: {text}"
+
+
+#: A sentence that names its subject only through the sentence before it ("He also mentioned ...", "This
+#: group, co-chaired by ...", "The ministry cautioned ...").
+_REFERS_BACK = re.compile(
+    r"^\W*(?:(?:Additionally|Furthermore|Moreover|Also|However|In addition|Meanwhile),?\s+)?"
+    r"(?:He|She|They|It|His|Her|Their|Its|This|These|Those|Such|The\s+(?:diplomat|minister|ministry|official|"
+    r"spokesperson|spokesman|spokeswoman|group|organi[sz]ation|president|premier|analyst|author|agency|report|"
+    r"statement|deal|agreement|side|body|bloc|alliance|mission|government|country|leader|leadership))\b")
+
+
+def refers_back(sentence: str) -> bool:
+    """Whether a sentence names its subject only through what comes before it."""
+    return bool(_REFERS_BACK.match(sentence))
+
+
+def _previous_sentences(hits: Sequence[SearchHit]) -> dict[tuple[str, int], tuple[int, int, str]]:
+    """(document, start) of each chunk sentence -> the sentence before it in the chunk (any line, a heading
+    too), with its offsets."""
+    out: dict[tuple[str, int], tuple[int, int, str]] = {}
+    for hit in hits:
+        previous: tuple[int, int, str] | None = None
+        for sent in split_sentences(hit.chunk.text):
+            start = hit.chunk.start + sent.start
+            if previous is not None:
+                out.setdefault((hit.chunk.doc_id, start), previous)
+            previous = (start, hit.chunk.start + sent.end, sent.text)
+    return out
 
 
 def candidate_sentences(hits: Sequence[SearchHit]) -> list[tuple[SearchHit, int, int, str]]:
@@ -154,9 +182,14 @@ def select_evidence(question: str, hits: Sequence[SearchHit], embeddings: Embedd
         np.asarray(embeddings.embed_documents(texts), dtype=np.float32)
     cosines = (matrix @ query_vec).tolist()
     terms = set(tokenize(question))
+    before = _previous_sentences(hits)
     scored = []
     for (hit, start, end, text), cosine in zip(candidates, cosines, strict=True):
-        overlap = len(terms & set(tokenize(text))) / len(terms) if terms else 0.0
+        words = set(tokenize(text))
+        prior = before.get((hit.chunk.doc_id, start)) if refers_back(text) else None
+        if prior is not None:  # scored with the sentence it refers to: "He" is the question's "Galuzin"
+            words |= set(tokenize(prior[2]))
+        overlap = len(terms & words) / len(terms) if terms else 0.0
         scored.append((0.7 * cosine + 0.3 * overlap, hit, start, end, text))
     scored.sort(key=lambda row: row[0], reverse=True)
     picked: list[tuple[float, SearchHit, int, int, str]] = []
@@ -170,6 +203,17 @@ def select_evidence(question: str, hits: Sequence[SearchHit], embeddings: Embedd
             break
         picked.append(row)
         used += len(row[4])
+    # A chosen sentence that refers back brings the sentence it refers to (within the budget), or the model
+    # attributes "he said" to whoever the evidence names nearest.
+    chosen = {(row[1].chunk.doc_id, row[2]) for row in picked}
+    for score, hit, start, _end, text in list(picked):
+        prior = before.get((hit.chunk.doc_id, start)) if refers_back(text) else None
+        if prior is None or (hit.chunk.doc_id, prior[0]) in chosen or not is_evidence(prior[2]) \
+                or used + len(prior[2]) > max_chars:
+            continue
+        picked.append((score, hit, prior[0], prior[1], prior[2]))
+        chosen.add((hit.chunk.doc_id, prior[0]))
+        used += len(prior[2])
     doc_order = {hit.chunk.doc_id: i for i, hit in reversed(list(enumerate(hits)))}
     picked.sort(key=lambda row: (doc_order[row[1].chunk.doc_id], row[2]))
     return [Evidence(n=i, doc_id=hit.chunk.doc_id, file_name=hit.file_name, title=hit.title,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.embeddings import HashingEmbeddings
-from rag.evidence import is_evidence, select_evidence, source_label
+from rag.evidence import is_evidence, refers_back, select_evidence, source_label
 from rag.types import Chunk, DocumentRecord, SearchHit
 
 
@@ -63,3 +63,25 @@ def test_the_margin_keeps_the_best_sentences_and_drops_the_distant_ones() -> Non
     assert 2 <= len(narrow) < len(full)
     assert all(e.score >= best - 0.1 for e in sorted(narrow, key=lambda e: -e.score)[2:])
     assert not any("harvest" in e.text for e in narrow)
+
+
+CONTEXT = ("Galuzin emphasized that Russia is assisting in various aspects related to signing a peace treaty. "
+           "He also mentioned that the Russian side possesses the necessary materials for delimiting the border. "
+           "Separately, the weather in Baku was mild and sunny for the whole week. "
+           "Farmers near Ganja reported a good harvest of grapes and pomegranates this year. "
+           "Officials said the border crossing would reopen for trucks carrying grapes next month.")
+
+
+def test_a_sentence_that_refers_back_is_scored_with_and_shown_with_the_sentence_it_refers_to() -> None:
+    """"He also mentioned ..." names Galuzin only through the sentence before it: scored with that sentence,
+    it wins over a sentence that merely shares 'border', and that sentence comes with it so the model knows
+    who "he" is. The quote cited stays the sentence itself."""
+    question = "What did Galuzin say about materials for delimiting the border?"
+    records = {"d1": _record("T", outlet="Outlet")}
+    picked = select_evidence(question, _hits(CONTEXT), HashingEmbeddings(), records, max_sentences=1,
+                             max_chars=2000)
+    texts = [e.text for e in picked]
+    assert texts[0].startswith("Galuzin emphasized") and texts[1].startswith("He also mentioned")
+    assert len(picked) == 2 and all(CONTEXT[e.start:e.end] == e.text for e in picked)
+    assert refers_back("He also mentioned that ...") and refers_back("The ministry cautioned that ...")
+    assert not refers_back("Galuzin said ...") and not refers_back("Theirs was a long week.")
