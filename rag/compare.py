@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from langchain_core.embeddings import Embeddings
 
-from rag.evidence import SentenceVectors, is_author_box, select_evidence
+from rag.evidence import SentenceVectors, headline_evidence, is_author_box, select_evidence
 from rag.gates import question_terms
 from rag.guard import citation_of
 from rag.retrieval import HybridRetriever, tokenize
@@ -71,6 +71,21 @@ def _distinctive(question: str, texts: Sequence[str]) -> set[str]:
     return {t for t in terms if 0 < sum(t in d for d in docs) <= max(1, len(docs) // 2)}
 
 
+def _headline(question: str, record: DocumentRecord, text: str, embeddings: Embeddings,
+              query_vector: Sequence[float] | None) -> list[Evidence]:
+    """The document's headline as a candidate line, scored as evidence sentences are (an op-ed's headline is
+    its thesis: "Russia – main obstacle in negotiations between Armenia and Azerbaijan")."""
+    headline = headline_evidence(record, text)
+    if headline is None:
+        return []
+    query = query_vector if query_vector is not None else embeddings.embed_query(question)
+    [vector] = embeddings.embed_documents([headline.text])
+    terms = set(tokenize(question))
+    overlap = len(terms & set(tokenize(headline.text))) / len(terms) if terms else 0.0
+    cosine = sum(a * b for a, b in zip(query, vector, strict=True))
+    return [headline.model_copy(update={"score": round(0.7 * cosine + 0.3 * overlap, 4)})]
+
+
 def per_source_evidence(question: str, hits: Sequence[SearchHit], retriever: HybridRetriever,
                         embeddings: Embeddings, records: Mapping[str, DocumentRecord], *,
                         doc_ids: Sequence[str] | None, min_score: float, text_of: Callable[[str], str],
@@ -92,6 +107,7 @@ def per_source_evidence(question: str, hits: Sequence[SearchHit], retriever: Hyb
         own = retriever.search(question, chunks_per_source, [doc_id], titles, query_vector=query_vector)
         lines = [e for e in select_evidence(question, own, embeddings, records, max_sentences=3 * per_source,
                                             max_chars=3 * max_chars, vectors=vectors, query_vector=query_vector)
+                 + _headline(question, records[doc_id], text_of(doc_id), embeddings, query_vector)
                  if e.score >= min_score and terms & set(tokenize(e.text))  # it speaks to the question
                  and not is_author_box(e.text)]  # not "X is a political scientist who ..."
         ranked = sorted(lines, key=lambda e: e.score + _DISTINCT_BONUS * len(distinctive & set(tokenize(e.text))),

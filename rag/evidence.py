@@ -19,8 +19,8 @@ from rag.ingest.sentences import split_sentences
 from rag.retrieval import tokenize
 from rag.types import DocumentRecord, Evidence, SearchHit
 
-__all__ = ["SentenceVectors", "candidate_sentences", "format_evidence", "is_author_box", "is_evidence",
-           "labelled_passage", "refers_back", "select_evidence", "source_label"]
+__all__ = ["SentenceVectors", "candidate_sentences", "format_evidence", "headline_evidence", "is_author_box",
+           "is_evidence", "labelled_passage", "refers_back", "select_evidence", "source_label"]
 
 _MIN_WORDS = 5  # shorter "sentences" are headings, bylines and debris, never evidence
 _HEADING_WORDS = 15  # a shorter line without closing punctuation is a headline or subheading
@@ -62,6 +62,18 @@ def is_author_box(text: str) -> bool:
     """An author's biography line ("Igor Chalenko is an Ukrainian political scientist who ..."): who wrote
     the piece, not what it says."""
     return bool(_AUTHOR_BOX.match(text))
+
+
+def headline_evidence(record: DocumentRecord, text: str, label: str | None = None) -> Evidence | None:
+    """A document's title as it stands near the start of its text (n=0, with offsets), where it has at least
+    four words: an op-ed's headline is its thesis. A title only in the metadata is not quotable."""
+    title = record.title.strip()
+    at = text.find(title, 0, 400) if len(title.split()) >= 4 else -1
+    if at < 0:
+        return None
+    return Evidence(n=0, doc_id=record.id, file_name=record.file_name, title=record.title,
+                    source=label if label is not None else source_label(record), start=at, end=at + len(title),
+                    text=title, score=0.0)
 
 
 def labelled_passage(label: str, text: str) -> str:

@@ -448,3 +448,16 @@ def test_the_embedded_model_answers_comparisons_with_quotes_and_a_remote_model_w
     assert AnswerOptions.from_settings(local).compare_budget_s == 0.0
     assert AnswerOptions.from_settings(remote).compare_budget_s == 24.0
     assert AnswerOptions.from_settings(local.model_copy(update={"compare_budget_s": 10.0})).compare_budget_s == 10.0
+
+
+def test_an_op_eds_headline_is_its_position_in_a_comparison(settings: Settings, seeds_copy: Path) -> None:
+    """The op-ed's thesis stands in its headline, a line no sentence rule takes as evidence: a comparison
+    hears it, quoted at its offsets under the author's name."""
+    service = _guarded(settings.model_copy(update={"compare_budget_s": 0.0}), seeds_copy, ScriptedChatModel())
+    answer = service.ask("Who do the sources say is the main obstacle in the negotiations between Armenia and "
+                         "Azerbaijan?")
+    [row] = [r for r in answer.by_source if r.source == "Igor Chalenko"]
+    headline = "Russia – main obstacle in negotiations between Armenia and Azerbaijan"
+    assert headline in row.position
+    cited = next(c for s in answer.sentences for c in s.citations if c.quote == headline)
+    assert service.source(cited.doc_id).text[cited.start:cited.end] == headline

@@ -14,7 +14,7 @@ from langchain_core.embeddings import Embeddings
 
 from rag.brief.attribution import find_speakers, source_doc
 from rag.brief.types import Scope, ScopedDocument, TopicJudgement
-from rag.evidence import is_author_box
+from rag.evidence import headline_evidence, is_author_box
 from rag.ingest.sentences import split_sentences
 from rag.retrieval import tokenize
 from rag.types import DocumentRecord, Evidence, SearchHit
@@ -115,18 +115,8 @@ def scope_document(record: DocumentRecord, text: str, embeddings: Embeddings, *,
     sections = {key: tuple(e.n for e in sentences if _inside(e, spans))
                 for key, spans in (section_spans or {}).items()}
     return ScopedDocument(doc=doc, sentences=scored, digest_sentences=tuple(sorted(picked)), speakers=speakers,
-                          sections=sections, headline=_headline(record, text))
+                          sections=sections, headline=headline_evidence(record, text, source_doc(record).label))
 
-
-def _headline(record: DocumentRecord, text: str) -> Evidence | None:
-    """The document's title as it stands near the start of its text (a title only in the metadata is not
-    quotable: no offsets)."""
-    title = record.title.strip()
-    at = text.find(title, 0, 400) if len(title.split()) >= 4 else -1
-    if at < 0:
-        return None
-    return Evidence(n=0, doc_id=record.id, file_name=record.file_name, title=record.title,
-                    source=source_doc(record).label, start=at, end=at + len(title), text=title, score=0.0)
 
 
 def _spans(hits: Sequence[SearchHit]) -> dict[str, list[tuple[int, int]]]:
