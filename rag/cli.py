@@ -25,9 +25,9 @@ from rag.cli_kit import (
 )
 from rag.config import Settings, load_settings
 from rag.errors import InputError, SourcebriefError
-from rag.render import answer_markdown, removed_lines, verdict_badge
+from rag.render import answer_lines, answer_markdown
 from rag.service import Service
-from rag.types import ChatTurn, Citation, CitedAnswer
+from rag.types import ChatTurn, CitedAnswer
 
 __all__ = ["app", "main"]
 
@@ -228,33 +228,8 @@ def retrieve(query: Annotated[str, typer.Argument(help="What to search for.")],
 
 
 def _render_answer(answer: CitedAnswer) -> None:
-    for sentence in answer.sentences:
-        marks = "".join(f"[{c.n}]" for c in sentence.citations)
-        notes = [*sentence.flags] if "refusal" not in sentence.flags else []
-        if sentence.verdict is not None:
-            notes.insert(0, verdict_badge(sentence.verdict))
-        extra = f"  ({', '.join(notes)})" if notes else ""
-        out.print(f"{sentence.text} {marks}{extra}", highlight=False, markup=False)
-    shown: dict[int, Citation] = {}
-    for sentence in answer.sentences:
-        for c in sentence.citations:
-            shown.setdefault(c.n, c)
-    for n in sorted(shown):
-        c = shown[n]
-        out.print(f"  [{n}] {c.file_name} [{c.start}:{c.end}] \"{c.quote}\"", highlight=False, markup=False)
-    if answer.silent:
-        out.print(f"Nothing on this from: {', '.join(answer.silent)}.", highlight=False, markup=False)
-    for line in removed_lines(answer):
+    for line in answer_lines(answer):
         out.print(line, highlight=False, markup=False)
-    if answer.related:
-        out.print("Related passages:", highlight=False)
-        for e in answer.related:
-            out.print(f"  {e.file_name} [{e.start}:{e.end}] ({e.source}) \"{e.text}\"", highlight=False, markup=False)
-    elif answer.refused and answer.retrieved:
-        out.print("Related passages:", highlight=False)
-        for hit in answer.retrieved[:3]:
-            out.print(f"  {hit.file_name} [{hit.chunk.start}:{hit.chunk.end}] {hit.chunk.text[:160]}...",
-                      highlight=False, markup=False)
 
 
 def _ask_once(service: Service, question: str, history: list[ChatTurn], sources: list[str] | None,

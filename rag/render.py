@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rag.types import AnswerSentence, CitedAnswer, SourcePosition, Verdict
+from rag.types import AnswerSentence, Citation, CitedAnswer, SourcePosition, Verdict
 
-__all__ = ["answer_markdown", "by_source_markdown", "position_note", "removed_lines", "sentence_badge",
+__all__ = ["answer_lines", "answer_markdown", "by_source_markdown", "position_note", "removed_lines", "sentence_badge",
            "verdict_badge", "verdict_detail"]
 
 
@@ -105,3 +105,32 @@ def answer_markdown(answer: CitedAnswer, *, title: bool = True) -> str:
     if answer.provenance:
         lines += ["", "<!-- " + ", ".join(f"{k}={v}" for k, v in sorted(answer.provenance.items())) + " -->"]
     return "\n".join(lines) + "\n"
+
+
+def answer_lines(answer: CitedAnswer) -> list[str]:
+    """The answer as plain text lines, as `sourcebrief ask` prints it: each sentence with its citation numbers,
+    verdict and flags; each cited quote with file and offsets; silent sources, removed sentences, and the
+    related passages of a refusal or a corrected premise."""
+    lines = []
+    for sentence in answer.sentences:
+        marks = "".join(f"[{c.n}]" for c in sentence.citations)
+        notes = [*sentence.flags] if "refusal" not in sentence.flags else []
+        if sentence.verdict is not None:
+            notes.insert(0, verdict_badge(sentence.verdict))
+        lines.append(f"{sentence.text} {marks}" + (f"  ({', '.join(notes)})" if notes else ""))
+    shown: dict[int, Citation] = {}
+    for sentence in answer.sentences:
+        for c in sentence.citations:
+            shown.setdefault(c.n, c)
+    lines += [f'  [{n}] {c.file_name} [{c.start}:{c.end}] "{c.quote}"' for n, c in sorted(shown.items())]
+    if answer.silent:
+        lines.append(f"Nothing on this from: {', '.join(answer.silent)}.")
+    lines += removed_lines(answer)
+    if answer.related:
+        lines.append("Related passages:")
+        lines += [f'  {e.file_name} [{e.start}:{e.end}] ({e.source}) "{e.text}"' for e in answer.related]
+    elif answer.refused and answer.retrieved:
+        lines.append("Related passages:")
+        lines += [f"  {h.file_name} [{h.chunk.start}:{h.chunk.end}] {h.chunk.text[:160]}..."
+                  for h in answer.retrieved[:3]]
+    return lines

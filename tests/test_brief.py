@@ -211,7 +211,7 @@ def test_cli_brief_writes_a_file_and_errors_are_one_line(tmp_path: Path) -> None
     assert out.read_text().startswith("<!doctype html>")
     full = {**os.environ, **env}
     for args, code, message in ((["--sources", "nope"], 6, "error: no document 'nope'"),
-                                (["--format", "pdf"], 3, "error: unknown format 'pdf'"),
+                                (["--format", "pdf"], 2, "error: sourcebrief brief: Invalid value for '--format'"),
                                 (["--run-id", "../up"], 3, "error: bad run id"),
                                 (["--topic", "x" * 3000], 3, "error: question too long")):
         run = subprocess.run([sys.executable, "-m", "rag", "brief", *args], env=full, capture_output=True, text=True,

@@ -164,6 +164,17 @@ class _Scorer:
         return 0.1 if any(w in claim for w in self.unsupported) else 0.95
 
 
+class _NamesInPassage:
+    """A judge that supports a claim whose every word of the claim after its first is in the passage: the
+    'materials for delimiting' claim only where the passage says so (and names Galuzin, in context)."""
+
+    name = "scripted-words-judge"
+
+    def probability(self, claim: str, passage: str) -> float:
+        words = set(re.findall(r"[a-z]+", claim.lower())) - {"said", "the", "for", "that", "he"}
+        return 0.95 if words <= set(re.findall(r"[a-z]+", passage.lower())) else 0.1
+
+
 def _guarded(settings: Settings, seeds: Path, model: ScriptedChatModel, unsupported: tuple[str, ...] = ()
              ) -> Service:
     service = Service(settings.model_copy(update={"verify_mode": "guarded"}), embeddings=HashingEmbeddings(),
@@ -276,8 +287,13 @@ def test_a_sentence_naming_what_its_quote_only_refers_to_is_kept_when_read_in_co
         settings: Settings, seeds_copy: Path) -> None:
     respond = _citing("He also mentioned", "Galuzin said the Russian side possesses the necessary materials for "
                                            "delimiting the border.")
-    answer = _guarded(settings, seeds_copy, ScriptedChatModel(responder=respond)).ask(
-        "What did Galuzin say the Russian side possesses for delimiting the Armenian-Azerbaijani border?")
+    judge = _NamesInPassage()  # the claim's names must be in what it is judged against
+    service = Service(settings.model_copy(update={"verify_mode": "guarded"}), embeddings=HashingEmbeddings(),
+                      chat_model=ScriptedChatModel(responder=respond),
+                      verifier=Verifier([judge], calibration=Calibration(0.5)))
+    service.ingest([seeds_copy])
+    answer = service.ask("What did Galuzin say the Russian side possesses for delimiting the Armenian-Azerbaijani "
+                         "border?")
     assert not answer.refused and not answer.removed
     [sentence] = answer.sentences
     assert "read-in-context" in sentence.flags and sentence.citations[0].quote.startswith("He also mentioned")

@@ -186,7 +186,7 @@ def test_cli_summarize_errors_are_one_line(env: dict[str, str], tmp_path: Path) 
     stray = tmp_path / "stray.txt"
     stray.write_text("Never ingested. It has two sentences.", encoding="utf-8")
     for args, expected in ((["nope"], "no document 'nope'"), ([str(stray)], "is not ingested"),
-                           ([], "give one document"), ([CW, "--format", "pdf"], "unknown format")):
+                           ([], "give one document"), ([CW, "--format", "pdf"], "'pdf' is not one of 'md', 'json'")):
         done = subprocess.run([sys.executable, "-m", "rag", "summarize", *args], env={**__import__("os").environ,
                               **env}, capture_output=True, text=True)
         assert done.returncode != 0 and expected in done.stderr, done.stderr

@@ -14,7 +14,6 @@ import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -38,6 +37,7 @@ from rag.brief.types import (
     Provenance,
     Scope,
     TimelineEvent,
+    provenance_fields,
 )
 from rag.brief.write import Draft, write_sections
 from rag.chat_models import add_usage
@@ -339,13 +339,9 @@ class BriefPipeline:
         title = f"Briefing: {scope.topic}" if scope.topic else \
             f"Briefing: {self.collection} ({len(documents)} documents)"
         provenance = Provenance(
-            run_id=run_id, generated_at=datetime.now(UTC).isoformat(timespec="seconds"), collection=self.collection,
-            settings_fingerprint=self.provenance.get("settings_fingerprint", ""),
-            models={k: v for k, v in self.provenance.items() if k in {"chat_model", "llm_provider", "embeddings"}},
-            prompts={"digest": self.digest_prompt.ref, "stance": self.stance_prompt.ref,
-                     **({"verify": self.provenance["verify_prompt"]} if "verify_prompt" in self.provenance
-                        and verify_mode != "off" else {})},
-            documents={d.file_name: d.doc_id for d in documents}, verify_mode=verify_mode, verifier=verifier_name)
+            run_id=run_id, collection=self.collection, documents={d.file_name: d.doc_id for d in documents},
+            verify_mode=verify_mode, verifier=verifier_name, **provenance_fields(
+                self.provenance, {"digest": self.digest_prompt.ref, "stance": self.stance_prompt.ref}, verify_mode))
         return Briefing(title=title, topic=scope.topic, documents=documents, sections=tuple(sections),
                         matrix=tuple(matrix), timeline=tuple(timeline), provenance=provenance, timings=timings,
                         usage=usage)

@@ -5,7 +5,9 @@ Offsets always index a document's cleaned text, as everywhere else: any quote ca
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -240,3 +242,13 @@ class Footnotes:
 
     def sentence(self, s: BriefSentence) -> BriefSentence:
         return s.model_copy(update={"citations": tuple(self.cite(c) for c in s.citations)})
+
+
+def provenance_fields(provenance: Mapping[str, str], prompts: Mapping[str, str], verify_mode: str) -> dict[str, Any]:
+    """What a briefing's and a guide's provenance share: the settings fingerprint, the models, and the prompts
+    used (the verifier's only when something was verified); each is stamped now."""
+    verify = {"verify": provenance["verify_prompt"]} if "verify_prompt" in provenance and verify_mode != "off" else {}
+    return {"generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "settings_fingerprint": provenance.get("settings_fingerprint", ""),
+            "models": {k: v for k, v in provenance.items() if k in {"chat_model", "llm_provider", "embeddings"}},
+            "prompts": {**prompts, **verify}}

@@ -16,7 +16,6 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
@@ -29,7 +28,7 @@ from rag.brief.attribution import REPORTING_VERB, claim_clause
 from rag.brief.digest import digest_one
 from rag.brief.pipeline import BriefOptions
 from rag.brief.scope import scope_document
-from rag.brief.types import BriefSentence, DocumentDigest, Footnotes, ScopedDocument, SourceDoc
+from rag.brief.types import BriefSentence, DocumentDigest, Footnotes, ScopedDocument, SourceDoc, provenance_fields
 from rag.brief.write import claim_sentence, quoted
 from rag.chat_models import add_usage
 from rag.errors import InputError, model_failure
@@ -117,14 +116,10 @@ class GuideWriter:
         timings["total"] = round(time.perf_counter() - started, 3)
 
         verifier_name = str(getattr(self.verifier, "name", "")) if self.verify_mode != "off" else ""
-        provenance = GuideProvenance(
-            generated_at=datetime.now(UTC).isoformat(timespec="seconds"), guide_key=key,
-            settings_fingerprint=self.provenance.get("settings_fingerprint", ""),
-            models={k: v for k, v in self.provenance.items() if k in {"chat_model", "llm_provider", "embeddings"}},
-            prompts={"digest": self.digest_prompt.ref, "guide": self.guide_prompt.ref,
-                     **({"verify": self.provenance["verify_prompt"]} if "verify_prompt" in self.provenance
-                        and self.verify_mode != "off" else {})},
-            verify_mode=self.verify_mode, verifier=verifier_name)
+        provenance = GuideProvenance(guide_key=key, verify_mode=self.verify_mode, verifier=verifier_name,
+                                     **provenance_fields(self.provenance, {"digest": self.digest_prompt.ref,
+                                                                           "guide": self.guide_prompt.ref},
+                                                         self.verify_mode))
         summary, stance = _numbered(summary, stance)
         return SourceGuide(doc=scoped.doc, content_hash=record.id, summary=tuple(summary), stance=stance,
                            topics=tuple(topics), questions=tuple(questions), flags=tuple(flags),
