@@ -35,8 +35,10 @@ def real_brief(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Servi
     yield service, service.brief(verify="annotate")
 
 
-def _citations(briefing: Briefing) -> list:
-    cites = [c for s in briefing.sentences for c in s.citations]
+def _citations(briefing: Briefing, headlines: bool = True) -> list:
+    """Every citation of the briefing (sentences and matrix cells); without `headlines`, not the quotes of a
+    source's headline (its position in 'Who says what', a title by design)."""
+    cites = [c for s in briefing.sentences if headlines or "headline" not in s.flags for c in s.citations]
     return cites + [cell.quote for g in briefing.matrix for cell in g.cells if cell.quote is not None]
 
 
@@ -45,8 +47,9 @@ def test_all_five_documents_are_cited_verbatim_and_no_boilerplate(real_brief) ->
     views = {r.id: service.source(r.id) for r in service.sources()}
     cited = set()
     for c in _citations(briefing):
+        assert views[c.doc_id].text[c.start:c.end] == c.quote
+    for c in _citations(briefing, headlines=False):  # never a cookie notice, a table row or a heading
         view = views[c.doc_id]
-        assert view.text[c.start:c.end] == c.quote
         sentence = next(s.text for s in split_sentences(view.text) if s.start <= c.start < s.end)
         assert boilerplate_reason(sentence) is None, sentence
         assert not any(c.quote in removed.text or removed.text in c.quote for removed in view.removed
