@@ -11,7 +11,7 @@ import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -36,11 +36,11 @@ from rag.types import (
     ChatTurn,
     Citation,
     CitedAnswer,
+    ClaimVerifier,
     DocumentRecord,
     Evidence,
     RemovedSentence,
     SearchHit,
-    Verdict,
     VerifyMode,
 )
 
@@ -71,12 +71,6 @@ num ::= [1-9] [0-9]?
 """
 _SENTENCE_CHARS = 100  # per sentence, to guess whether a collection's sentences fit the cache (news: ~120-150)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-class ClaimVerifier(Protocol):
-    """The faithfulness hook: judge one claim against the passages it cites."""
-
-    def verify(self, claim: str, passages: Sequence[str]) -> Verdict: ...
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from langchain_core.embeddings import Embeddings
 
-from rag.evidence import SentenceVectors, headline_evidence, is_author_box, select_evidence
+from rag.evidence import SentenceVectors, evidence_score, headline_evidence, is_author_box, select_evidence
 from rag.gates import question_terms
 from rag.guard import citation_of
 from rag.retrieval import HybridRetriever, tokenize
@@ -80,10 +80,21 @@ def _headline(question: str, record: DocumentRecord, text: str, embeddings: Embe
         return []
     query = query_vector if query_vector is not None else embeddings.embed_query(question)
     [vector] = embeddings.embed_documents([headline.text])
-    terms = set(tokenize(question))
-    overlap = len(terms & set(tokenize(headline.text))) / len(terms) if terms else 0.0
     cosine = sum(a * b for a, b in zip(query, vector, strict=True))
-    return [headline.model_copy(update={"score": round(0.7 * cosine + 0.3 * overlap, 4)})]
+    score = evidence_score(cosine, set(tokenize(question)), set(tokenize(headline.text)))
+    return [headline.model_copy(update={"score": round(score, 4)})]
+
+
+def _read_once(text_of: Callable[[str], str]) -> Callable[[str], str]:
+    """`text_of`, each document read from the store once per question."""
+    texts: dict[str, str] = {}
+
+    def read(doc_id: str) -> str:
+        if doc_id not in texts:
+            texts[doc_id] = text_of(doc_id)
+        return texts[doc_id]
+
+    return read
 
 
 def per_source_evidence(question: str, hits: Sequence[SearchHit], retriever: HybridRetriever,
@@ -96,6 +107,7 @@ def per_source_evidence(question: str, hits: Sequence[SearchHit], retriever: Hyb
     `min_score`), numbered from 1 source by source, best source first; and the documents with none. A sentence
     with the question's distinctive words ranks above one that only shares the collection's common ones."""
     titles = {r.id: (r.file_name, r.title) for r in records.values()}
+    text_of = _read_once(text_of)  # names, distinctive words and headlines all read the same documents
     # The sources' own names say who is asked, not what about: "Chalenko" does not make his author box evidence.
     label_words = {w for r in records.values() for label in (r.outlet, r.author) if label for w in tokenize(label)}
     terms = set(tokenize(question)) - _FRAMING - label_words

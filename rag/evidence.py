@@ -19,8 +19,8 @@ from rag.ingest.sentences import split_sentences
 from rag.retrieval import tokenize
 from rag.types import DocumentRecord, Evidence, SearchHit
 
-__all__ = ["SentenceVectors", "candidate_sentences", "format_evidence", "headline_evidence", "is_author_box",
-           "is_evidence", "labelled_passage", "refers_back", "select_evidence", "source_label"]
+__all__ = ["SentenceVectors", "candidate_sentences", "evidence_score", "format_evidence", "headline_evidence",
+           "is_author_box", "is_evidence", "labelled_passage", "refers_back", "select_evidence", "source_label"]
 
 _MIN_WORDS = 5  # shorter "sentences" are headings, bylines and debris, never evidence
 _HEADING_WORDS = 15  # a shorter line without closing punctuation is a headline or subheading
@@ -96,33 +96,36 @@ def refers_back(sentence: str) -> bool:
     return bool(_REFERS_BACK.match(sentence))
 
 
-def _previous_sentences(hits: Sequence[SearchHit]) -> dict[tuple[str, int], tuple[int, int, str]]:
-    """(document, start) of each chunk sentence -> the sentence before it in the chunk (any line, a heading
-    too), with its offsets."""
-    out: dict[tuple[str, int], tuple[int, int, str]] = {}
+Prior = dict[tuple[str, int], tuple[int, int, str]]
+
+
+def candidate_sentences(hits: Sequence[SearchHit]) -> tuple[list[tuple[SearchHit, int, int, str]], Prior]:
+    """Distinct sentences of the retrieved chunks with absolute offsets (overlaps counted once), and, in the
+    same pass, (document, start) of each chunk sentence -> the sentence before it in its chunk (any line, a
+    heading too) with its offsets."""
+    seen: set[tuple[str, int]] = set()
+    out = []
+    before: Prior = {}
     for hit in hits:
         previous: tuple[int, int, str] | None = None
         for sent in split_sentences(hit.chunk.text):
-            start = hit.chunk.start + sent.start
-            if previous is not None:
-                out.setdefault((hit.chunk.doc_id, start), previous)
-            previous = (start, hit.chunk.start + sent.end, sent.text)
-    return out
-
-
-def candidate_sentences(hits: Sequence[SearchHit]) -> list[tuple[SearchHit, int, int, str]]:
-    """Distinct sentences of the retrieved chunks with absolute offsets (overlaps counted once)."""
-    seen: set[tuple[str, int]] = set()
-    out = []
-    for hit in hits:
-        for sent in split_sentences(hit.chunk.text):
             start, end = hit.chunk.start + sent.start, hit.chunk.start + sent.end
             key = (hit.chunk.doc_id, start)
+            if previous is not None:
+                before.setdefault(key, previous)
+            previous = (start, end, sent.text)
             if key in seen or not is_evidence(sent.text):
                 continue
             seen.add(key)
             out.append((hit, start, end, sent.text))
-    return out
+    return out, before
+
+
+def evidence_score(cosine: float, terms: set[str], words: set[str]) -> float:
+    """How well a line answers a question: 0.7 x cosine of meaning + 0.3 x the share of the question's words
+    (`terms`) it uses (`words`)."""
+    overlap = len(terms & words) / len(terms) if terms else 0.0
+    return 0.7 * cosine + 0.3 * overlap
 
 
 class SentenceVectors:
@@ -184,7 +187,7 @@ def select_evidence(question: str, hits: Sequence[SearchHit], embeddings: Embedd
     worth of weaker ones (prompt tokens are the cost of the first answer token on a CPU).
     `vectors` keeps sentence embeddings between questions; `query_vector` is the question's, when
     retrieval has embedded it already."""
-    candidates = candidate_sentences(hits)
+    candidates, before = candidate_sentences(hits)
     if not candidates:
         return []
     query_vec = np.asarray(query_vector if query_vector is not None else embeddings.embed_query(question),
@@ -194,15 +197,13 @@ def select_evidence(question: str, hits: Sequence[SearchHit], embeddings: Embedd
         np.asarray(embeddings.embed_documents(texts), dtype=np.float32)
     cosines = (matrix @ query_vec).tolist()
     terms = set(tokenize(question))
-    before = _previous_sentences(hits)
     scored = []
     for (hit, start, end, text), cosine in zip(candidates, cosines, strict=True):
         words = set(tokenize(text))
         prior = before.get((hit.chunk.doc_id, start)) if refers_back(text) else None
         if prior is not None:  # scored with the sentence it refers to: "He" is the question's "Galuzin"
             words |= set(tokenize(prior[2]))
-        overlap = len(terms & words) / len(terms) if terms else 0.0
-        scored.append((0.7 * cosine + 0.3 * overlap, hit, start, end, text))
+        scored.append((evidence_score(cosine, terms, words), hit, start, end, text))
     scored.sort(key=lambda row: row[0], reverse=True)
     picked: list[tuple[float, SearchHit, int, int, str]] = []
     used = 0

@@ -11,13 +11,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from rag.evidence import labelled_passage
 from rag.ingest.sentences import split_sentences
 from rag.prompts import REFUSAL
 from rag.retrieval import tokenize
-from rag.types import AnswerGate, AnswerSentence, Citation, CitedAnswer, Evidence, RemovedSentence, Verdict
+from rag.types import (
+    AnswerGate,
+    AnswerSentence,
+    Citation,
+    CitedAnswer,
+    ClaimVerifier,
+    Evidence,
+    RemovedSentence,
+    Verdict,
+)
 from rag.verify.checks import cap_runs
 from rag.verify.signals import word_coverage
 
@@ -29,10 +38,6 @@ _QUOTES = 2  # evidence sentences quoted after a corrected premise
 _ATTRIBUTION = re.compile(r"^according to [^,]+,\s*", re.I)  # "According to <source>, " names, says nothing
 _CONTEXT_CHARS = 400  # of a document read before a quote when a sentence is checked again in context
 _OWN_WORDS = 0.6  # share of a sentence's words (names aside) its own quotes must hold to be read in context
-
-
-class _Verifier(Protocol):
-    def verify(self, claim: str, passages: Sequence[str]) -> Verdict: ...
 
 
 def citation_of(e: Evidence) -> Citation:
@@ -73,7 +78,7 @@ def _names_only(claim: str, verdict: Verdict | None, quotes: Sequence[str]) -> b
     return word_coverage(unnamed, " ".join(quotes)) >= _OWN_WORDS
 
 
-def _reread(sentence: AnswerSentence, sources: Mapping[int, str], verifier: _Verifier,
+def _reread(sentence: AnswerSentence, sources: Mapping[int, str], verifier: ClaimVerifier,
             context: Context | None) -> AnswerSentence | None:
     """The cited quotes read with the sentences before them: "He also mentioned ..." names its speaker there,
     "this group, co-chaired by ..." its group. Supported so, the sentence keeps its citations."""
@@ -86,7 +91,7 @@ def _reread(sentence: AnswerSentence, sources: Mapping[int, str], verifier: _Ver
     return sentence.model_copy(update={"verdict": verdict, "flags": (*sentence.flags, "read-in-context")})
 
 
-def _recite(sentence: AnswerSentence, evidence: Sequence[Evidence], verifier: _Verifier,
+def _recite(sentence: AnswerSentence, evidence: Sequence[Evidence], verifier: ClaimVerifier,
             context: Context | None = None) -> AnswerSentence | None:
     """Try the other evidence sentences (most shared words first) as support for an unsupported sentence;
     a line that fails only for names it leaves to its context is read with that context."""
@@ -106,7 +111,7 @@ def _recite(sentence: AnswerSentence, evidence: Sequence[Evidence], verifier: _V
     return None
 
 
-def guard_sentences(sentences: Sequence[AnswerSentence], evidence: Sequence[Evidence], verifier: _Verifier,
+def guard_sentences(sentences: Sequence[AnswerSentence], evidence: Sequence[Evidence], verifier: ClaimVerifier,
                     drop: bool, context: Context | None = None) -> tuple[list[AnswerSentence], list[RemovedSentence]]:
     """Attach a verdict to each cited sentence; with `drop`, what is not supported is re-cited, else read
     again with its quotes' context (`context`, names only), else removed with the reason kept."""

@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Protocol
 
 from rag.evidence import labelled_passage
 from rag.retrieval import tokenize
-from rag.types import AnswerGate, Evidence, Verdict
+from rag.types import AnswerGate, ClaimVerifier, Evidence
 from rag.verify.checks import is_name
 
 __all__ = ["premise_conflicts", "premise_gate", "presupposition"]
@@ -256,10 +255,6 @@ def premise_conflicts(premise: str, passages: list[str]) -> list[str]:
         _modifier_swap(premise, sentences) or _speaker_swap(premise, sentences)
 
 
-class _Verifier(Protocol):
-    def verify(self, claim: str, passages: Sequence[str]) -> Verdict: ...
-
-
 def _lower_first(statement: str) -> str:
     """"The Russian ..." -> "the Russian ..." inside a sentence; names and "I" keep their capital."""
     first, _, rest = statement.partition(" ")
@@ -269,7 +264,7 @@ def _lower_first(statement: str) -> str:
     return statement
 
 
-def premise_gate(question: str, evidence: Sequence[Evidence], verifier: _Verifier) -> AnswerGate | None:
+def premise_gate(question: str, evidence: Sequence[Evidence], verifier: ClaimVerifier) -> AnswerGate | None:
     """A why-question whose presupposition the evidence does not support (the verifier's verdict, or a
     recombination conflict): the gate that answers with a correction instead of an answer."""
     presupposed = presupposition(question)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Sequence
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -14,6 +15,7 @@ __all__ = [
     "Chunk",
     "Citation",
     "CitedAnswer",
+    "ClaimVerifier",
     "CleanedText",
     "DocumentRecord",
     "Evidence",
@@ -248,3 +250,10 @@ class CitedAnswer(_Frozen):
     def declined(self) -> bool:
         """Refused, or answered by correcting the question's premise: either way it did not answer as asked."""
         return self.refused or (self.gate is not None and self.gate.kind == "premise")
+
+
+class ClaimVerifier(Protocol):
+    """The faithfulness hook: judge one claim against the passages it cites (answers, guards, premises,
+    briefings and guides all take one)."""
+
+    def verify(self, claim: str, passages: Sequence[str]) -> Verdict: ...
