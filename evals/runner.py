@@ -29,6 +29,7 @@ from evals.suite import Case, Suite
 from rag.compare import names_source
 from rag.errors import SourcebriefError
 from rag.evidence import labelled_passage
+from rag.parts import question_parts, unanswered_parts
 from rag.service import Service
 from rag.types import AnswerSentence, CitedAnswer, VerifyMode
 
@@ -38,8 +39,8 @@ log = logging.getLogger(__name__)
 
 # Every metric a row carries, in report order; higher is better for all but the cost ones.
 METRICS = ("hit_at_k", "mrr", "context_recall", "evidence_recall", "citation_recall", "citation_precision",
-           "faithfulness", "key_facts", "sources_represented", "refusal_accuracy", "flagged_shown", "misattributed",
-           "latency_s", "prompt_tokens", "completion_tokens")
+           "faithfulness", "key_facts", "sources_represented", "parts_answered", "refusal_accuracy", "flagged_shown",
+           "misattributed", "latency_s", "prompt_tokens", "completion_tokens")
 COST = {"latency_s", "prompt_tokens", "completion_tokens", "flagged_shown", "misattributed"}
 #: The kinds of case refusal accuracy is reported for: an answerable question refused is an error too.
 KINDS = ("answerable", "unanswerable", "false-premise")
@@ -143,11 +144,23 @@ def attributions(answer: CitedAnswer, supported: Sequence[bool]) -> list[Attribu
     return out
 
 
+def parts_answered(answer: CitedAnswer) -> float | None:
+    """For a question of several parts ("when ... and how many ..."), the share of its parts that the answer's
+    shown claims address (`rag.parts`); None for a one-part question."""
+    parts = question_parts(answer.standalone_question)
+    if len(parts) < 2:
+        return None
+    if answer.declined:
+        return 0.0
+    said = [s.text for s in answer.sentences if "refusal" not in s.flags]
+    return 1 - len(unanswered_parts(parts, said)) / len(parts)
+
+
 def score_case(case: Case, answer: CitedAnswer, judge: _Judge, k: int) -> CaseResult:
     """Judge one answer and compute every metric for its row."""
     retrieved = _unique([h.file_name for h in answer.retrieved])
     context = [h.chunk.text for h in answer.retrieved]
-    shown = [labelled_passage(e.source, e.text) for e in answer.evidence]
+    shown = [labelled_passage(e.source, e.reading) for e in answer.evidence]
     facts = [FactCheck(fact=f, in_context=judge.supports(f, context), in_evidence=judge.supports(f, shown),
                        in_answer=not answer.refused and judge.supports(f, [answer.text])) for f in case.key_facts]
     claims = [s for s in answer.sentences if "refusal" not in s.flags]
@@ -168,6 +181,7 @@ def score_case(case: Case, answer: CitedAnswer, judge: _Judge, k: int) -> CaseRe
         "faithfulness": faithfulness(grounded),
         "key_facts": share([f.in_answer for f in facts]) if case.answerable else None,
         "sources_represented": sources_represented(credited, case.expected_sources) if case.answerable else None,
+        "parts_answered": parts_answered(answer) if case.answerable else None,
         "refusal_accuracy": float(refusal_correct(case.answerable, answer.declined)),
         # Shown sentences whose deterministic checks failed (a number, date or name the passage lacks).
         "flagged_shown": float(sum(bool(s.verdict and s.verdict.issues) for s in claims)),

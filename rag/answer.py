@@ -26,6 +26,7 @@ from rag.errors import InputError, ModelError, model_failure
 from rag.evidence import SentenceVectors, format_evidence, select_evidence, source_label
 from rag.gates import check_answerable, is_comparative
 from rag.guard import context_before, correction, guard_sentences, quote_sentence, refusal_answer
+from rag.parts import missing_parts, question_parts
 from rag.premise import premise_conflicts, premise_gate
 from rag.prompts import Prompt
 from rag.retrieval import HybridRetriever
@@ -229,12 +230,14 @@ class AnswerChain:
         yield AnswerEvent("status", "searching the sources")
         titles = {r.id: (r.file_name, r.title) for r in records.values()}
         query_vector = self._timed(timings, "embed", lambda: self.embeddings.embed_query(standalone))
+        parts = question_parts(standalone)
         hits = self._timed(timings, "retrieve", lambda: self.retriever.search(
             standalone, self.options.k, doc_ids, titles, query_vector=query_vector))
         evidence = self._timed(timings, "evidence", lambda: select_evidence(
             standalone, hits, self.embeddings, records, max_sentences=self.options.max_sentences,
             max_chars=self.options.max_chars, min_sentences=self.options.min_sentences,
-            margin=self.options.score_margin, vectors=self.sentence_vectors, query_vector=query_vector))
+            margin=self.options.score_margin, vectors=self.sentence_vectors, query_vector=query_vector,
+            parts=parts))
         base = dict(question=question, standalone_question=standalone, evidence=tuple(evidence),
                     retrieved=tuple(hits), provenance=self.provenance, verify_mode=mode)
         guarded = mode in ("guarded", "strict") and self.verifier is not None
@@ -299,6 +302,7 @@ class AnswerChain:
         if refused:
             answer = refusal_answer(base, timings, related=evidence, removed=removed, usage=usage_ints)
         else:
+            sentences += missing_parts(parts, sentences)
             answer = CitedAnswer(sentences=tuple(sentences), refused=False, timings=timings, usage=usage_ints,
                                  removed=tuple(removed), **base)
         yield AnswerEvent("final", answer.text, answer)
@@ -354,7 +358,7 @@ class AnswerChain:
         """One source's sentence, written by the model from that source's lines and verified against them."""
         assert self.position_prompt is not None and self.verifier is not None
         label = group[0].source
-        lines = "\n".join(f"[{e.n}] {e.text}" for e in group)
+        lines = "\n".join(f"[{e.n}] {e.reading}" for e in group)
         extra: dict[str, Any] = {"prefill": label[0].upper() + label[1:]} if self.options.position_prefill else {}
         model = self.model.bind(max_tokens=self.options.position_max_tokens, stop=["\n"], **extra)
         messages = self._messages(self.position_prompt, {"source": label, "lines": lines, "question": question})
@@ -363,7 +367,7 @@ class AnswerChain:
         if sentence is None:
             return None, [RemovedSentence(text=text.strip()[:300] or "(empty)",
                                           reason=f"does not name {label} alone")] if text.strip() else []
-        conflicts = premise_conflicts(sentence.text, [e.text for e in group])
+        conflicts = premise_conflicts(sentence.text, [e.reading for e in group])
         if conflicts:  # words or acts given to another person than the source's lines give them to
             return None, [RemovedSentence(text=sentence.text, reason=conflicts[0])]
         kept, removed = guard_sentences([sentence], group, self.verifier, drop=True, context=self._before)
@@ -373,7 +377,7 @@ class AnswerChain:
               records: Mapping[str, DocumentRecord], premise: bool = True) -> AnswerGate | None:
         """Before the model writes: is every name and number of the question in the retrieved documents,
         together, with a sentence of the kind asked for; and is a why-question's premise supported?"""
-        passages = [h.chunk.text for h in hits] + [e.text for e in evidence]
+        passages = [h.chunk.text for h in hits] + [e.reading for e in evidence]
         documents = {doc_id: self._doc_text(doc_id)[:self.options.gate_document_chars]
                      for doc_id in dict.fromkeys(h.chunk.doc_id for h in hits)}
         labels = [label for r in records.values() for label in (r.outlet, r.author) if label]

@@ -113,7 +113,7 @@ def resolve_citations(pairs: Sequence[tuple[str, list[int]]], evidence: Sequence
             text, flags = " ".join(kept), [*flags, "refusal-stripped"]
         cited = [by_n[n] for n in numbers if n in by_n]
         citations = tuple(Citation(n=e.n, doc_id=e.doc_id, file_name=e.file_name, title=e.title, quote=e.text,
-                                   start=e.start, end=e.end) for e in cited)
+                                   start=e.start, end=e.end, context=e.context) for e in cited)
         if not citations:
             flags.append("uncited")
         named = _name_the_source(text, [e.source for e in cited], [e.text for e in cited], known)

@@ -16,7 +16,9 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from rag.ingest.sentences import split_sentences
+from rag.parts import gives_kind
 from rag.retrieval import tokenize
+from rag.structure import line_contexts, read_with, structured_evidence
 from rag.types import DocumentRecord, Evidence, SearchHit
 
 __all__ = ["SentenceVectors", "candidate_sentences", "evidence_score", "format_evidence", "headline_evidence",
@@ -97,27 +99,35 @@ def refers_back(sentence: str) -> bool:
 
 
 Prior = dict[tuple[str, int], tuple[int, int, str]]
+Candidate = tuple[SearchHit, int, int, str, str]  # hit, start, end, text, context (a row's header, an item's heading)
 
 
-def candidate_sentences(hits: Sequence[SearchHit]) -> tuple[list[tuple[SearchHit, int, int, str]], Prior]:
+def candidate_sentences(hits: Sequence[SearchHit]) -> tuple[list[Candidate], Prior]:
     """Distinct sentences of the retrieved chunks with absolute offsets (overlaps counted once), and, in the
     same pass, (document, start) of each chunk sentence -> the sentence before it in its chunk (any line, a
-    heading too) with its offsets."""
+    heading too) with its offsets.
+
+    A table row under its header and a list item under its heading are candidates too, with that header or
+    heading as their context (`rag.structure`): a row alone is no sentence, but a row read with its header is
+    often the most condensed statement of a fact."""
     seen: set[tuple[str, int]] = set()
-    out = []
+    out: list[Candidate] = []
     before: Prior = {}
     for hit in hits:
         previous: tuple[int, int, str] | None = None
-        for sent in split_sentences(hit.chunk.text):
+        sentences = split_sentences(hit.chunk.text)
+        contexts = line_contexts(hit.chunk.text, sentences)
+        for i, sent in enumerate(sentences):
             start, end = hit.chunk.start + sent.start, hit.chunk.start + sent.end
             key = (hit.chunk.doc_id, start)
             if previous is not None:
                 before.setdefault(key, previous)
             previous = (start, end, sent.text)
-            if key in seen or not is_evidence(sent.text):
+            context = contexts.get(i, "")
+            if key in seen or not (structured_evidence(sent.text, context) or is_evidence(sent.text)):
                 continue
             seen.add(key)
-            out.append((hit, start, end, sent.text))
+            out.append((hit, start, end, sent.text, context))
     return out, before
 
 
@@ -178,7 +188,7 @@ def select_evidence(question: str, hits: Sequence[SearchHit], embeddings: Embedd
                     records: Mapping[str, DocumentRecord], *, max_sentences: int = 8,
                     max_chars: int = 1600, min_sentences: int = 1, margin: float = 0.0,
                     vectors: SentenceVectors | None = None,
-                    query_vector: Sequence[float] | None = None) -> list[Evidence]:
+                    query_vector: Sequence[float] | None = None, parts: Sequence[str] = ()) -> list[Evidence]:
     """Score sentences by meaning (cosine) and shared words; keep the best within the budget,
     then number them in reading order (document by document) so context reads naturally.
 
@@ -186,53 +196,74 @@ def select_evidence(question: str, hits: Sequence[SearchHit], embeddings: Embedd
     `margin` of the best one: a pointed question gets its few matching sentences, not the budget's
     worth of weaker ones (prompt tokens are the cost of the first answer token on a CPU).
     `vectors` keeps sentence embeddings between questions; `query_vector` is the question's, when
-    retrieval has embedded it already."""
+    retrieval has embedded it already. With two or more `parts` (`rag.parts.question_parts`), each
+    part's best line is kept first, whatever the margin: "when ... and how many ..." gets a line for each."""
     candidates, before = candidate_sentences(hits)
     if not candidates:
         return []
     query_vec = np.asarray(query_vector if query_vector is not None else embeddings.embed_query(question),
                            dtype=np.float32)
-    texts = [text for *_, text in candidates]
+    texts = [read_with(text, context) for *_, text, context in candidates]
     matrix = vectors.get(texts) if vectors is not None else \
         np.asarray(embeddings.embed_documents(texts), dtype=np.float32)
     cosines = (matrix @ query_vec).tolist()
     terms = set(tokenize(question))
     scored = []
-    for (hit, start, end, text), cosine in zip(candidates, cosines, strict=True):
-        words = set(tokenize(text))
+    words_of = []
+    for (hit, start, end, text, context), reading, cosine in zip(candidates, texts, cosines, strict=True):
+        words = set(tokenize(reading))
         prior = before.get((hit.chunk.doc_id, start)) if refers_back(text) else None
         if prior is not None:  # scored with the sentence it refers to: "He" is the question's "Galuzin"
             words |= set(tokenize(prior[2]))
-        scored.append((evidence_score(cosine, terms, words), hit, start, end, text))
+        words_of.append(words)
+        scored.append((evidence_score(cosine, terms, words), hit, start, end, text, context))
+    reserved = _part_leaders(parts, matrix, words_of, scored, embeddings) if len(parts) > 1 else []
     scored.sort(key=lambda row: row[0], reverse=True)
-    picked: list[tuple[float, SearchHit, int, int, str]] = []
+    best = scored[0][0]
+    picked: list[tuple[float, SearchHit, int, int, str, str]] = []
     used = 0
-    for row in scored:
+    for row in [*reserved, *(r for r in scored if r not in reserved)]:
         if len(picked) == max_sentences:
             break
         if used + len(row[4]) > max_chars and picked:
             continue
-        if margin > 0 and len(picked) >= min_sentences and row[0] < scored[0][0] - margin:
+        if margin > 0 and row not in reserved and len(picked) >= min_sentences and row[0] < best - margin:
             break
         picked.append(row)
         used += len(row[4])
     # A chosen sentence that refers back brings the sentence it refers to (within the budget), or the model
     # attributes "he said" to whoever the evidence names nearest.
     chosen = {(row[1].chunk.doc_id, row[2]) for row in picked}
-    for score, hit, start, _end, text in list(picked):
+    for score, hit, start, _end, text, _context in list(picked):
         prior = before.get((hit.chunk.doc_id, start)) if refers_back(text) else None
         if prior is None or (hit.chunk.doc_id, prior[0]) in chosen or not is_evidence(prior[2]) \
                 or used + len(prior[2]) > max_chars:
             continue
-        picked.append((score, hit, prior[0], prior[1], prior[2]))
+        picked.append((score, hit, prior[0], prior[1], prior[2], ""))
         chosen.add((hit.chunk.doc_id, prior[0]))
         used += len(prior[2])
     doc_order = {hit.chunk.doc_id: i for i, hit in reversed(list(enumerate(hits)))}
     picked.sort(key=lambda row: (doc_order[row[1].chunk.doc_id], row[2]))
     return [Evidence(n=i, doc_id=hit.chunk.doc_id, file_name=hit.file_name, title=hit.title,
                      source=source_label(records.get(hit.chunk.doc_id)), start=start, end=end, text=text,
-                     score=round(score, 4))
-            for i, (score, hit, start, end, text) in enumerate(picked, start=1)]
+                     score=round(score, 4), context=context)
+            for i, (score, hit, start, end, text, context) in enumerate(picked, start=1)]
+
+
+def _part_leaders(parts: Sequence[str], matrix: np.ndarray, words_of: Sequence[set[str]],
+                  scored: Sequence[tuple[float, SearchHit, int, int, str, str]], embeddings: Embeddings
+                  ) -> list[tuple[float, SearchHit, int, int, str, str]]:
+    """Each question part's best-scoring line (by the part's own meaning and words, and first a line with the kind
+    of fact it asks for: a number for "how many", a date for "when"), in part order, once."""
+    leaders: list[tuple[float, SearchHit, int, int, str, str]] = []
+    for part in parts:
+        cosines = matrix @ np.asarray(embeddings.embed_query(part), dtype=np.float32)
+        terms = set(tokenize(part))
+        i = max(range(len(scored)), key=lambda j: (gives_kind(part, scored[j][4]),
+                                                   evidence_score(float(cosines[j]), terms, words_of[j])))
+        if scored[i] not in leaders:
+            leaders.append(scored[i])
+    return leaders
 
 
 def format_evidence(evidence: Sequence[Evidence]) -> str:
@@ -240,4 +271,4 @@ def format_evidence(evidence: Sequence[Evidence]) -> str:
 
     (Naming each source once above its sentences saved ~30 tokens an answer, but the 1.5B model then
     cited the wrong numbers more often: citation recall 0.51 -> 0.43 on the seeds suite.)"""
-    return "\n".join(f"[{e.n}] ({e.source}) {e.text}" for e in evidence)
+    return "\n".join(f"[{e.n}] ({e.source}) {e.reading}" for e in evidence)

@@ -42,7 +42,7 @@ _OWN_WORDS = 0.6  # share of a sentence's words (names aside) its own quotes mus
 
 def citation_of(e: Evidence) -> Citation:
     return Citation(n=e.n, doc_id=e.doc_id, file_name=e.file_name, title=e.title, quote=e.text, start=e.start,
-                    end=e.end)
+                    end=e.end, context=e.context)
 
 
 def removal_reason(sentence: AnswerSentence) -> str:
@@ -64,7 +64,7 @@ Context = Callable[[Citation, str], str]
 
 def _in_context(label: str, citation: Citation, claim: str, context: Context | None) -> str:
     before = context(citation, claim) if context is not None else ""
-    return labelled_passage(label, f"{before} {citation.quote}".strip())
+    return labelled_passage(label, f"{before} {citation.reading}".strip())
 
 
 def _names_only(claim: str, verdict: Verdict | None, quotes: Sequence[str]) -> bool:
@@ -102,7 +102,7 @@ def _recite(sentence: AnswerSentence, evidence: Sequence[Evidence], verifier: Cl
     for e in others:
         if not terms & set(tokenize(e.text)):
             continue
-        verdict = verifier.verify(sentence.text, [labelled_passage(e.source, e.text)])
+        verdict = verifier.verify(sentence.text, [labelled_passage(e.source, e.reading)])
         if verdict.label != "supported" and context is not None and _names_only(sentence.text, verdict, [e.text]):
             verdict = verifier.verify(sentence.text, [_in_context(e.source, citation_of(e), sentence.text, context)])
         if verdict.label == "supported":
@@ -123,7 +123,7 @@ def guard_sentences(sentences: Sequence[AnswerSentence], evidence: Sequence[Evid
             kept.append(sentence)
             continue
         verdict = verifier.verify(
-            sentence.text, [labelled_passage(sources.get(c.n, c.title), c.quote) for c in sentence.citations]) \
+            sentence.text, [labelled_passage(sources.get(c.n, c.title), c.reading) for c in sentence.citations]) \
             if sentence.citations else None
         checked = sentence.model_copy(update={"verdict": verdict})
         if not drop or (verdict is not None and verdict.label == "supported"):

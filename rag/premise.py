@@ -270,7 +270,7 @@ def premise_gate(question: str, evidence: Sequence[Evidence], verifier: ClaimVer
     presupposed = presupposition(question)
     if presupposed is None:
         return None
-    verdict = verifier.verify(presupposed, [labelled_passage(e.source, e.text) for e in evidence])
+    verdict = verifier.verify(presupposed, [labelled_passage(e.source, e.reading) for e in evidence])
     conflicts = premise_conflicts(presupposed, [e.text for e in evidence])
     if verdict.label == "supported" and not conflicts:
         return None

@@ -7,6 +7,8 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from rag.structure import read_with
+
 __all__ = [
     "VERIFY_MODES",
     "AnswerGate",
@@ -142,6 +144,14 @@ class Evidence(_Frozen):
     end: int
     text: str
     score: float = Field(description="Relevance to the question used to select it.")
+    context: str = Field(default="", description=(
+        "The line a table row or list item is read under (its table's header, its list's heading), verbatim; "
+        "shown with it, not part of the quote."))
+
+    @property
+    def reading(self) -> str:
+        """The line as the model and the judge read it: a row with its header's names, an item after its heading."""
+        return read_with(self.text, self.context)
 
 
 class Citation(_Frozen):
@@ -154,6 +164,12 @@ class Citation(_Frozen):
     quote: str = Field(description="The cited span, verbatim from the cleaned document text.")
     start: int
     end: int
+    context: str = Field(default="", description="The header or heading the quoted row or item is read under.")
+
+    @property
+    def reading(self) -> str:
+        """The quote as the judge reads it (with its table header or list heading)."""
+        return read_with(self.quote, self.context)
 
     def holds_in(self, text: str) -> bool:
         """Whether the quote stands verbatim at its offsets in the document's cleaned text."""

@@ -208,3 +208,20 @@ def test_judge_runs_are_written_by_the_report_module_and_compare_reads_them(tmp_
     assert result.deltas["balanced_accuracy"] == (0.75, 1.0, 0.25)
     assert result.deltas["frank: roc_auc"][2] is not None
     assert [c["id"] for c in result.changed] == ["p2"]
+
+
+def test_parts_answered_counts_the_parts_of_a_multi_part_question_the_answer_addresses() -> None:
+    from evals.runner import parts_answered
+    from rag.types import AnswerSentence, CitedAnswer
+
+    question = "When did the talks start and how many rounds were held?"
+
+    def answer(*texts: str) -> CitedAnswer:
+        return CitedAnswer(question=question, standalone_question=question, refused=False, evidence=(),
+                           sentences=tuple(AnswerSentence(text=t) for t in texts))
+
+    assert parts_answered(answer("The talks started in March 2024.", "Five rounds were held.")) == 1.0
+    assert parts_answered(answer("The talks started in March 2024.")) == 0.5
+    one = CitedAnswer(question="Who mediates?", standalone_question="Who mediates?", refused=False, evidence=(),
+                      sentences=(AnswerSentence(text="Russia mediates."),))
+    assert parts_answered(one) is None  # one part: nothing to count
