@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from evals.calibrate import fit_calibration, held_out, rescore, write_calibration
+from evals.calibrate import fit_calibration, held_out, rescore, transfer, write_calibration
 from evals.judge import JudgeReport, evaluate_judge, load_pairs, sample_pairs
 from evals.report import compare_runs, failures, parse_thresholds, write_judge_run, write_run
 from evals.runner import run_suite
@@ -34,8 +34,8 @@ def eval_judge(
     limit: Annotated[int | None, typer.Option("--limit", help="Balanced sample of N pairs per dataset.")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Sampling seed.")] = 13,
     calibrate: Annotated[Path | None, typer.Option(
-        "--calibrate", help="Fit the signals' weights and the threshold that maximise the files' mean balanced "
-        "accuracy, write them to this file, and report with them.")] = None,
+        "--calibrate", help="Fit the signals' weights for transfer (the worst dataset's balanced accuracy when it is "
+        "left out of the fit) and the threshold, write them to this file, and report with them.")] = None,
     out_file: Annotated[Path | None, typer.Option("--out", help="Also write the report (with rows) as JSON.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -47,11 +47,15 @@ def eval_judge(
         calibration = fit_calibration(report.rows, judge=judge_name(backends, Calibration()), files=report.files)
         report = rescore(report, calibration, judge_name(backends, calibration))
         estimate = held_out(report.rows, report.files)
-        write_calibration(calibrate, calibration, report, estimate)
+        moved = transfer(report.rows, calibration)
+        write_calibration(calibrate, calibration, report, estimate, moved)
         err.print(f"calibrated threshold {calibration.threshold}, weights coverage {calibration.coverage_weight}, "
                   f"similarity {calibration.similarity_weight}: written to {calibrate}", highlight=False)
         err.print("held-out balanced accuracy (two folds by premise, 10 splits): "
                   + ", ".join(f"{name} {value:.3f}" for name, value in estimate.items()), highlight=False)
+        err.print("leave-one-dataset-out balanced accuracy (threshold fitted on the other datasets): "
+                  + ", ".join(f"{name} {value:.3f}" for name, value in moved.items())
+                  + f"; worst {min(moved.values()):.3f}", highlight=False)
     if out_file is not None:
         out_file.parent.mkdir(parents=True, exist_ok=True)
         out_file.write_text(report.model_dump_json(indent=2), encoding="utf-8")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from evals.calibrate import fit_calibration, held_out, rescore, write_calibration
+from evals.calibrate import fit_calibration, held_out, rescore, transfer, write_calibration
 from evals.judge import judge_report
 from rag.embeddings import HashingEmbeddings
 from rag.verify.signals import closest_similarity, word_coverage
@@ -98,3 +98,39 @@ def test_the_held_out_estimate_fits_on_one_fold_and_scores_the_other() -> None:
     noise = [{**r, "signals": {**r["signals"], "coverage": 0.9 if int(r["premise_key"]) % 2 == r["label"] else 0.4}}
              for r in rows]
     assert max(held_out(noise, ["a.jsonl", "b.jsonl"], splits=3).values()) < 0.9
+
+
+def _transfer_rows() -> list[dict[str, object]]:
+    """Two datasets where word coverage separates the labels, and a third (CNN/DM-like) where unsupported
+    claims recombine the passage's own words: full coverage, lower for the supported ones."""
+    import random
+
+    rng = random.Random(1)
+    rows: list[dict[str, object]] = []
+
+    def add(dataset: str, label: int, model: float, coverage: float) -> None:
+        rows.append({"id": str(len(rows)), "dataset": dataset, "file": "f.jsonl", "label": label, "score": 0.5,
+                     "verdict": "supported", "judge": "j", "issues": [], "premise_key": str(len(rows)),
+                     "signals": {"model": model, "coverage": coverage, "similarity": 0.5}})
+
+    for dataset in ("a", "b"):
+        for i in range(40):
+            add(dataset, i % 2, 0.4 + 0.4 * rng.random() + 0.1 * (i % 2), 0.95 if i % 2 else 0.6)
+    for i in range(40):
+        add("c", i % 2, 0.4 + 0.4 * rng.random() + 0.3 * (i % 2), 0.8 if i % 2 else 1.0)
+    return rows
+
+
+def test_the_weights_are_chosen_for_the_dataset_left_out_not_for_the_mean_of_the_sets() -> None:
+    """Full coverage weight is best on average (a and b perfect) and worst on c: the transfer criterion takes
+    the weighting whose worst left-out dataset scores best."""
+    rows = _transfer_rows()
+    calibration = fit_calibration(rows, judge="j", files=["f.jsonl"])
+    chosen = transfer(rows, calibration)
+    full = transfer(rows, Calibration(coverage_weight=1.0))
+    assert sum(full.values()) / 3 > sum(chosen.values()) / 3  # the mean would pick full coverage ...
+    assert min(chosen.values()) > min(full.values()) + 0.02  # ... and lose on the set it did not see
+    assert 0 < calibration.coverage_weight < 1.0
+    assert "leave-one-dataset-out" in calibration.provenance
+    refit = transfer(rows)  # weights and threshold both fitted without the dataset scored
+    assert set(refit) == {"a", "b", "c"} and all(0.0 <= v <= 1.0 for v in refit.values())
