@@ -102,21 +102,21 @@ Prior = dict[tuple[str, int], tuple[int, int, str]]
 Candidate = tuple[SearchHit, int, int, str, str]  # hit, start, end, text, context (a row's header, an item's heading)
 
 
-def candidate_sentences(hits: Sequence[SearchHit]) -> tuple[list[Candidate], Prior]:
+def candidate_sentences(hits: Sequence[SearchHit], structure: bool = True) -> tuple[list[Candidate], Prior]:
     """Distinct sentences of the retrieved chunks with absolute offsets (overlaps counted once), and, in the
     same pass, (document, start) of each chunk sentence -> the sentence before it in its chunk (any line, a
     heading too) with its offsets.
 
     A table row under its header and a list item under its heading are candidates too, with that header or
     heading as their context (`rag.structure`): a row alone is no sentence, but a row read with its header is
-    often the most condensed statement of a fact."""
+    often the most condensed statement of a fact. (`structure=False`: prose only, for comparison.)"""
     seen: set[tuple[str, int]] = set()
     out: list[Candidate] = []
     before: Prior = {}
     for hit in hits:
         previous: tuple[int, int, str] | None = None
         sentences = split_sentences(hit.chunk.text)
-        contexts = line_contexts(hit.chunk.text, sentences)
+        contexts = line_contexts(hit.chunk.text, sentences) if structure else {}
         for i, sent in enumerate(sentences):
             start, end = hit.chunk.start + sent.start, hit.chunk.start + sent.end
             key = (hit.chunk.doc_id, start)
@@ -188,7 +188,8 @@ def select_evidence(question: str, hits: Sequence[SearchHit], embeddings: Embedd
                     records: Mapping[str, DocumentRecord], *, max_sentences: int = 8,
                     max_chars: int = 1600, min_sentences: int = 1, margin: float = 0.0,
                     vectors: SentenceVectors | None = None,
-                    query_vector: Sequence[float] | None = None, parts: Sequence[str] = ()) -> list[Evidence]:
+                    query_vector: Sequence[float] | None = None, parts: Sequence[str] = (),
+                    structure: bool = True, refer_back: bool = True) -> list[Evidence]:
     """Score sentences by meaning (cosine) and shared words; keep the best within the budget,
     then number them in reading order (document by document) so context reads naturally.
 
@@ -197,8 +198,12 @@ def select_evidence(question: str, hits: Sequence[SearchHit], embeddings: Embedd
     worth of weaker ones (prompt tokens are the cost of the first answer token on a CPU).
     `vectors` keeps sentence embeddings between questions; `query_vector` is the question's, when
     retrieval has embedded it already. With two or more `parts` (`rag.parts.question_parts`), each
-    part's best line is kept first, whatever the margin: "when ... and how many ..." gets a line for each."""
-    candidates, before = candidate_sentences(hits)
+    part's best line is kept first, whatever the margin: "when ... and how many ..." gets a line for each.
+    `structure` and `refer_back` switch off table/list reading and the referring-back context (the evidence
+    benchmark measures what each brings)."""
+    candidates, before = candidate_sentences(hits, structure)
+    if not refer_back:
+        before = {}
     if not candidates:
         return []
     query_vec = np.asarray(query_vector if query_vector is not None else embeddings.embed_query(question),
