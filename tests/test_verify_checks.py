@@ -125,3 +125,15 @@ def test_a_hyphenated_name_is_mentioned_where_each_part_is() -> None:
     passage = "Russia wants to mediate between Armenia and Azerbaijan."
     assert deterministic_checks("Russia mediates in the Armenia-Azerbaijan conflict.", passage).ok
     assert not deterministic_checks("Russia mediates in the Armenia-Turkey conflict.", passage).ok
+
+
+def test_a_country_matches_its_people_and_a_title_is_no_name() -> None:
+    """"Russia" where the passage says "Russian", "China" for "Chinese"; "Foreign Minister Bayramov" where it says
+    "counterpart Jeyhun Bayramov". A name the passage lacks is still caught."""
+    assert deterministic_checks("Russia condemned the talks.", "The Russian ministry condemned the talks.").ok
+    assert deterministic_checks("China sent envoys.", "Chinese envoys were sent.").ok
+    assert deterministic_checks("Lavrov met Azerbaijani Foreign Minister Jeyhun Bayramov.",
+                                "Lavrov met his Azerbaijani counterpart Jeyhun Bayramov.").ok
+    missed = deterministic_checks("Lavrov met Armenian Foreign Minister Ararat Mirzoyan.",
+                                  "Lavrov met his Azerbaijani counterpart Jeyhun Bayramov.")
+    assert missed.issues == ["name(s) Ararat, Armenian, Mirzoyan not in the passage"]

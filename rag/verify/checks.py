@@ -47,6 +47,12 @@ _COMMON_CAPS = {"the", "a", "an", "in", "on", "at", "he", "she", "it", "they", "
                 "over", "between", "among", "against", "about", "within", "throughout", "unlike", "like",
                 "given", "amid", "so", "not", "do", "does", "did", "is", "are", "was", "were", "has", "have",
                 "had", "can", "could", "will", "would", "should", "may", "might", "must", "said", "says"}
+# Titles and offices, capitalised before a name ("Foreign Minister Jeyhun Bayramov") but not names themselves:
+# a claim may say "Foreign Minister" where its passage says "counterpart" or "foreign minister".
+_COMMON_CAPS |= {"minister", "ministers", "foreign", "prime", "deputy", "president", "vice", "secretary",
+                 "spokesperson", "spokesman", "spokeswoman", "ambassador", "chancellor", "chairman", "chairwoman",
+                 "envoy", "senator", "governor", "mayor", "general", "commander", "chief", "head", "leader",
+                 "premier", "official", "representative", "special", "counterpart", "former", "acting"}
 
 
 @dataclass
@@ -180,7 +186,7 @@ def has_negation(text: str) -> bool:
 
 def _stem(word: str) -> str:
     word = word.lower()
-    for suffix in ("ian", "ese", "ish", "an", "i", "s"):
+    for suffix in ("ian", "ese", "ish", "ia", "an", "i", "s", "a"):  # "Russian"/"Russia", "Chinese"/"China"
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return word[: -len(suffix)]
     return word
