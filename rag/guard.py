@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from rag.evidence import labelled_passage
+from rag.evidence import labelled_passage, refers_back
 from rag.ingest.sentences import split_sentences
 from rag.prompts import REFUSAL
 from rag.retrieval import tokenize
@@ -67,15 +67,32 @@ def _in_context(label: str, citation: Citation, claim: str, context: Context | N
     return labelled_passage(label, f"{before} {citation.reading}".strip())
 
 
+_MISSING_NAMES = re.compile(r"^name\(s\) (.+) not in the passage$")
+_ANAPHOR = re.compile(r"\b(?:he|she|they|him|his|her|their|them|this|these|those|such)\b", re.I)
+
+
 def _names_only(claim: str, verdict: Verdict | None, quotes: Sequence[str]) -> bool:
-    """Whether a claim failed only for names its quotes leave to their context ("he", "this group"), while
-    what it says beyond its names is in the quotes themselves: then the context may supply the names, and
-    the cited lines, not the context, still carry the claim."""
+    """Whether a claim failed only for names its quotes leave to their context, while what it says beyond its
+    names is in the quotes themselves: then the context may supply the names, and the cited lines, not the
+    context, still carry the claim.
+
+    A quote leaves a name to its context when it refers back ("he", "this group", "the ministry") or shortens
+    it (the claim's "Maria Zakharova", the quote's "Zakharova"). A quote that names its own actors ("the
+    meeting of Blinken with the foreign ministers") leaves nothing to its context: a claim giving that act to
+    other names ("Aliyev and Pashinyan met") recombines, and the document's mention of them elsewhere does not
+    make it true."""
     issues = verdict.issues if verdict is not None else ()
     if not issues or not all(i.startswith("name") for i in issues):
         return False
     unnamed = re.sub(r"\b[A-Z][\w’'.-]*", " ", _ATTRIBUTION.sub("", claim))
-    return word_coverage(unnamed, " ".join(quotes)) >= _OWN_WORDS
+    if word_coverage(unnamed, " ".join(quotes)) < _OWN_WORDS:
+        return False
+    joined = " ".join(quotes)
+    if any(refers_back(q) or _ANAPHOR.search(q) for q in quotes):
+        return True
+    missing = {n.strip() for i in issues if (m := _MISSING_NAMES.match(i)) for n in m.group(1).split(",")}
+    shortened = {word for run in cap_runs(claim) if any(w in joined for w in run) for word in run}
+    return bool(missing) and missing <= shortened
 
 
 def _reread(sentence: AnswerSentence, sources: Mapping[int, str], verifier: ClaimVerifier,

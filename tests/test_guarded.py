@@ -477,3 +477,25 @@ def test_an_op_eds_headline_is_its_position_in_a_comparison(settings: Settings, 
     assert headline in row.position
     cited = next(c for s in answer.sentences for c in s.citations if c.quote == headline)
     assert service.source(cited.doc_id).text[cited.start:cited.end] == headline
+
+
+def test_names_a_quote_states_itself_are_not_taken_from_its_context() -> None:
+    """The quote names who met (Blinken and the foreign ministers): a claim that gives the meeting to Aliyev and
+    Pashinyan recombines, however often the document mentions them elsewhere. A quote that says "he" or
+    shortens a name leaves the name to its context."""
+    from rag.guard import _names_only
+    from rag.types import Verdict
+
+    def failed(*names: str) -> Verdict:
+        return Verdict(label="unsupported", score=0.4, issues=(f"name(s) {', '.join(names)} not in the passage",))
+
+    blinken = "The most recent meeting was that of Blinken with the foreign ministers of Azerbaijan and Armenia in " \
+              "Washington DC on May 1."
+    assert not _names_only("The most recent meeting between Aliyev and Pashinyan was held in Washington DC on May 1.",
+                           failed("Aliyev", "Pashinyan"), [blinken])
+    assert _names_only("Galuzin said the Russian side possesses the materials for delimiting the border.",
+                       failed("Galuzin"), ["He also mentioned that the Russian side possesses the necessary "
+                                           "materials for delimiting the border."])
+    assert _names_only("Maria Zakharova said Armenia benefits from the guarantees of the CSTO.", failed("Maria"),
+                       ["Zakharova pointed out that Armenia benefits from the collective security guarantees of the "
+                        "CSTO."])
