@@ -108,10 +108,14 @@ def _metrics(labels: list[int], scores: list[float], predictions: list[int]) -> 
 def evaluate_judge(pairs: Sequence[LabelledPair], verify: Callable[[str, str], Verdict], *, judge: str,
                    threshold: float, threshold_provenance: str, files: Sequence[str],
                    on_progress: Callable[[int, int], None] | None = None) -> JudgeReport:
-    """Run `verify(claim, premise)` on every pair and score it against the human labels."""
+    """Run `verify(claim, premise)` on every pair and score it against the human labels.
+
+    Pairs are judged premise by premise (an article with several summaries in a row), so a judge that reads
+    the same passage again restores the model's saved state for it instead of reading it anew."""
     rows: list[dict[str, object]] = []
     started = time.perf_counter()
-    for i, pair in enumerate(pairs):
+    order = sorted(range(len(pairs)), key=lambda i: (pairs[i].premise, i))
+    for i, pair in enumerate(pairs[j] for j in order):
         verdict = verify(pair.claim, pair.premise)
         rows.append({"id": pair.id, "dataset": pair.dataset, "file": pair.file, "label": pair.label,
                      "score": verdict.score, "verdict": verdict.label, "judge": verdict.judge,
