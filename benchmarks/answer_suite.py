@@ -33,6 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.seeded import seeded_service, stuff_messages, stuff_service, timed_answer, timed_stream
+from evals.runner import as_read
 from evals.suite import Case, load_suite
 from rag.config import REPO_ROOT
 from rag.service import Service
@@ -63,7 +64,8 @@ def _key_facts(service: Service, case: Case, text: str, refused: bool) -> float 
         return None
     if refused:
         return 0.0
-    stated = [service.verifier.verify(fact, [text]).label == "supported" for fact in case.key_facts]
+    read = as_read(case.question, text)
+    stated = [service.verifier.verify(fact, [read]).label == "supported" for fact in case.key_facts]
     return sum(stated) / len(stated)
 
 

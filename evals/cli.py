@@ -138,6 +138,10 @@ def eval_run(
             kinds.add_row(kind, str(values["refusal_accuracy"].n), cell["refusal_accuracy"], cell["key_facts"],
                           cell["flagged_shown"])
         out.print(kinds)
+        if summary.label_agreement:
+            out.print("agreement with hand labels (evals/labels/): " + ", ".join(
+                f"{name} {v.mean:.3f} of {v.n} pairs" for name, v in summary.label_agreement.items()
+                if v.mean is not None), highlight=False)
         out.print(f"{summary.cases} cases ({sum(r.cached for r in rows)} from cache), {summary.errors} errors, "
                   f"{summary.seconds:.0f} s; report: {out_dir / 'report.html'}", highlight=False)
     failed = failures(summary, thresholds)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from evals.labels import agreement, labels_for, load_labels
 from evals.scoring import (
     Attribution,
     citation_precision,
@@ -88,6 +89,8 @@ class EvalSummary(BaseModel):
     provenance: dict[str, str]
     seconds: float
     created: str
+    label_agreement: dict[str, MetricValue] = Field(default_factory=dict, description=(
+        "Share of the suite's hand-labelled pairs (evals/labels/) where the metric's judge agrees with the person."))
 
 
 Progress = Callable[[int, int], None]
@@ -144,6 +147,13 @@ def attributions(answer: CitedAnswer, supported: Sequence[bool]) -> list[Attribu
     return out
 
 
+def as_read(question: str, answer: str) -> str:
+    """An answer as a reader takes it, after its question: "its role" in the answer is the role the question
+    names. Key facts are judged against this, not the answer alone (the question's names resolve the answer's
+    pronouns; what it asserts is still the answer's)."""
+    return f"Question: {question}\nAnswer: {answer}"
+
+
 def parts_answered(answer: CitedAnswer) -> float | None:
     """For a question of several parts ("when ... and how many ..."), the share of its parts that the answer's
     shown claims address (`rag.parts`); None for a one-part question."""
@@ -162,7 +172,8 @@ def score_case(case: Case, answer: CitedAnswer, judge: _Judge, k: int) -> CaseRe
     context = [h.chunk.text for h in answer.retrieved]
     shown = [labelled_passage(e.source, e.reading) for e in answer.evidence]
     facts = [FactCheck(fact=f, in_context=judge.supports(f, context), in_evidence=judge.supports(f, shown),
-                       in_answer=not answer.refused and judge.supports(f, [answer.text])) for f in case.key_facts]
+                       in_answer=not answer.refused and judge.supports(f, [as_read(case.question, answer.text)]))
+             for f in case.key_facts]
     claims = [s for s in answer.sentences if "refusal" not in s.flags]
     supported = [bool(s.citations) and judge.sentence_supported(s) for s in claims]
     citations = [row for s, ok in zip(claims, supported, strict=True) for row in judge.citation_rows(s, ok)]
@@ -264,4 +275,9 @@ def run_suite(service: Service, suite: Suite, *, limit: int | None = None, concu
             rows = list(pool.map(one, cases))
     else:
         rows = [one(c) for c in cases]
-    return rows, summarize(suite, rows, provenance, time.perf_counter() - started)
+    summary = summarize(suite, rows, provenance, time.perf_counter() - started)
+    labels = labels_for(Path(suite.path))
+    if labels.is_file():
+        found = agreement(load_labels(labels), _Judge(service).supports, as_read)
+        summary.label_agreement = {name: MetricValue(mean=mean, n=n) for name, (mean, n) in found.items()}
+    return rows, summary
