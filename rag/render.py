@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from rag.types import AnswerSentence, Citation, CitedAnswer, SourcePosition, Verdict
 
 __all__ = ["answer_lines", "answer_markdown", "by_source_markdown", "position_note", "removed_lines", "sentence_badge",
-           "verdict_badge", "verdict_detail"]
+           "under", "verdict_badge", "verdict_detail"]
 
 
 def verdict_badge(verdict: Verdict | None, flags: Sequence[str] = (), unverified: str = "cited") -> str:
@@ -38,6 +38,11 @@ def verdict_detail(sentence: AnswerSentence) -> str:
     parts = [f"{_SIGNAL_NAMES.get(k, k)} {v:.2f}" for k, v in verdict.signals.items()]
     detail = f"{verdict.label} {verdict.score:.2f}" + (f" ({', '.join(parts)})" if parts else "")
     return detail + (f"; checks: {'; '.join(verdict.issues)}" if verdict.issues else "")
+
+
+def under(citation: Citation) -> str:
+    """What a quoted table row or list item is read under: ' (under "Party | Role | Stance")', else ''."""
+    return f' (under "{citation.context}")' if citation.context else ""
 
 
 def removed_lines(answer: CitedAnswer) -> list[str]:
@@ -89,7 +94,8 @@ def answer_markdown(answer: CitedAnswer, *, title: bool = True) -> str:
     for sentence in answer.sentences:
         for c in sentence.citations:
             verdict = f" (verdict: {sentence_badge(sentence)})" if sentence.verdict else ""
-            notes.setdefault(c.n, f'[^{c.n}]: {c.file_name}, characters {c.start}-{c.end}: "{c.quote}"{verdict}')
+            notes.setdefault(c.n, f'[^{c.n}]: {c.file_name}, characters {c.start}-{c.end}: "{c.quote}"'
+                                  f"{under(c)}{verdict}")
     if notes:
         lines += ["", *[notes[n] for n in sorted(notes)]]
     if answer.by_source:
@@ -122,7 +128,7 @@ def answer_lines(answer: CitedAnswer) -> list[str]:
     for sentence in answer.sentences:
         for c in sentence.citations:
             shown.setdefault(c.n, c)
-    lines += [f'  [{n}] {c.file_name} [{c.start}:{c.end}] "{c.quote}"' for n, c in sorted(shown.items())]
+    lines += [f'  [{n}] {c.file_name} [{c.start}:{c.end}] "{c.quote}"{under(c)}' for n, c in sorted(shown.items())]
     if answer.silent:
         lines.append(f"Nothing on this from: {', '.join(answer.silent)}.")
     lines += removed_lines(answer)

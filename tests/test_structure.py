@@ -97,3 +97,18 @@ def test_a_chunk_that_starts_at_a_header_keeps_it_and_one_cut_inside_a_table_has
     inside = ("Regional Alliances | Strengthen partnerships with Armenia and Azerbaijan | Solidifies Moscow’s role\n"
               "Military Logistics | Maintain control over strategic military routes | Deters escalation")
     assert line_contexts(inside, split_sentences(inside)) == {}  # the first row is no header: nothing is guessed
+
+
+def test_a_cited_row_is_printed_with_the_header_it_is_read_under() -> None:
+    from rag.render import answer_lines, answer_markdown
+    from rag.types import AnswerSentence, Citation, CitedAnswer
+
+    row = "United States | Secondary mediator | Seeks expanded role"
+    citation = Citation(n=3, doc_id="d1", file_name="a.txt", title="T", quote=row, start=10, end=10 + len(row),
+                        context="Party | Role in Negotiations | Current Stance")
+    answer = CitedAnswer(question="q", standalone_question="q", refused=False, evidence=(),
+                         sentences=(AnswerSentence(text="The U.S. is a secondary mediator.", citations=(citation,)),))
+    assert any(line.endswith('(under "Party | Role in Negotiations | Current Stance")') for line in answer_lines(answer))
+    assert f'"{row}" (under "Party | Role in Negotiations | Current Stance")' in answer_markdown(answer)
+    assert citation.reading == "Party: United States; Role in Negotiations: Secondary mediator; Current Stance: " \
+                               "Seeks expanded role"
