@@ -288,7 +288,7 @@ class AnswerChain:
         except Exception as exc:  # provider SDKs raise many types; all mean the model call failed
             raise self._model_error(exc) from exc
         timings["generate"] = round(time.perf_counter() - gen_started, 3)
-        sentences = resolve_citations(parse_answer(raw), evidence)
+        sentences = resolve_citations(parse_answer(raw), evidence, standalone)
         texts = {doc_id: self._doc_text(doc_id) for doc_id in {c.doc_id for s in sentences for c in s.citations}}
         sentences = check_quotes(sentences, texts)
         removed: list[RemovedSentence] = []

@@ -98,7 +98,8 @@ def _split_attributions(pairs: Sequence[tuple[str, list[int]]], evidence: Sequen
     return out
 
 
-def resolve_citations(pairs: Sequence[tuple[str, list[int]]], evidence: Sequence[Evidence]) -> list[AnswerSentence]:
+def resolve_citations(pairs: Sequence[tuple[str, list[int]]], evidence: Sequence[Evidence],
+                      question: str = "") -> list[AnswerSentence]:
     """Turn cited numbers into Citations; drop numbers not shown to the model; flag what lacks support."""
     by_n = {e.n: e for e in evidence}
     known = list(dict.fromkeys(e.source for e in evidence))
@@ -116,7 +117,7 @@ def resolve_citations(pairs: Sequence[tuple[str, list[int]]], evidence: Sequence
                                    start=e.start, end=e.end, context=e.context) for e in cited)
         if not citations:
             flags.append("uncited")
-        named = _name_the_source(text, [e.source for e in cited], [e.text for e in cited], known)
+        named = _name_the_source(text, [e.source for e in cited], [e.text for e in cited], known, question)
         if named != text:
             text, flags = named, [*flags, "source-named"]
         sentences.append(AnswerSentence(text=text, citations=citations, flags=tuple(flags)))
@@ -132,11 +133,12 @@ _NAMED_SOURCE = re.compile(r"^according to (?P<name>[^,]{2,80}?),\s*", re.I)
 
 
 def _name_the_source(text: str, labels: Sequence[str], quotes: Sequence[str] = (),
-                     known: Sequence[str] = ()) -> str:
+                     known: Sequence[str] = (), question: str = "") -> str:
     """Attribution that reads right, from the cited lines' source labels:
     "According to the evidence, X" and "According to, X" -> "According to Alwaght, X";
     a person the cited quote names keeps the outlet ("According to Zakharova, quoted by Caucasus Watch, X");
-    another document's label, when that document is not cited, becomes the cited one's."""
+    another document's label, when that document is not cited, becomes the cited one's; the question's own
+    name for a source ("per the Lavrov explainer") becomes the cited source's label."""
     names = list(dict.fromkeys(labels))
     if not names:
         return text
@@ -155,6 +157,8 @@ def _name_the_source(text: str, labels: Sequence[str], quotes: Sequence[str] = (
     quoting = [label for label, q in zip(labels, quotes, strict=False) if name.split()[-1] in q and _SPEECH.search(q)]
     if quoting:  # only the sources whose cited lines quote the person
         return f"According to {name}, quoted by {' and '.join(dict.fromkeys(quoting))}, {text[named.end():]}"
+    if question and len(_plain(name)) > 3 and _plain(name) in _plain(question):
+        return f"According to {' and '.join(names)}, {text[named.end():]}"
     return text
 
 

@@ -499,3 +499,18 @@ def test_names_a_quote_states_itself_are_not_taken_from_its_context() -> None:
     assert _names_only("Maria Zakharova said Armenia benefits from the guarantees of the CSTO.", failed("Maria"),
                        ["Zakharova pointed out that Armenia benefits from the collective security guarantees of the "
                         "CSTO."])
+
+
+def test_the_questions_own_name_for_a_source_becomes_the_cited_sources_label() -> None:
+    """"per the Lavrov explainer" in the question; the model writes "According to the Lavrov explainer, ...":
+    the reader and the verifier get the cited source's label. A person the quote does not name, absent from
+    the question, is left for the checks."""
+    line = "Turkey’s role in the region complicates the peace process."
+    evidence = [_evidence(1, "the article “Russia Steps In…”", line)]
+    question = "How does Turkey affect the peace process, per the Lavrov explainer?"
+    [sentence] = resolve_citations([("According to the Lavrov explainer, Turkey's role complicates the peace process.",
+                                     [1])], evidence, question)
+    assert sentence.text.startswith("According to the article “Russia Steps In…”, Turkey")
+    [other] = resolve_citations([("According to Erdogan, Turkey's role complicates the peace process.", [1])],
+                                evidence, question)
+    assert other.text.startswith("According to Erdogan,")

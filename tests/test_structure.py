@@ -108,7 +108,8 @@ def test_a_cited_row_is_printed_with_the_header_it_is_read_under() -> None:
                         context="Party | Role in Negotiations | Current Stance")
     answer = CitedAnswer(question="q", standalone_question="q", refused=False, evidence=(),
                          sentences=(AnswerSentence(text="The U.S. is a secondary mediator.", citations=(citation,)),))
-    assert any(line.endswith('(under "Party | Role in Negotiations | Current Stance")') for line in answer_lines(answer))
+    header = '(under "Party | Role in Negotiations | Current Stance")'
+    assert any(line.endswith(header) for line in answer_lines(answer))
     assert f'"{row}" (under "Party | Role in Negotiations | Current Stance")' in answer_markdown(answer)
     assert citation.reading == "Party: United States; Role in Negotiations: Secondary mediator; Current Stance: " \
                                "Seeks expanded role"
