@@ -180,9 +180,11 @@ def held_out(rows: Sequence[dict[str, object]], files: Sequence[str], splits: in
 
 def write_calibration(path: Path, calibration: Calibration, report: JudgeReport,
                       held_out_accuracy: dict[str, float] | None = None,
-                      transfer_accuracy: dict[str, float] | None = None) -> None:
+                      transfer_accuracy: dict[str, float] | None = None, profile: str = "documents") -> None:
     """Store the calibration with its provenance and the figures it gives on each file and dataset
-    (in-sample), with the held-out and leave-one-dataset-out estimates when there are."""
+    (in-sample), with the held-out and leave-one-dataset-out estimates, as the file's `profile`: its
+    `documents` section (claims judged against whole documents, what labelled pairs are), the rest of an
+    existing file kept; a new file gets it as both profiles."""
     data = {"threshold": calibration.threshold,
             "weights": {"coverage": calibration.coverage_weight, "similarity": calibration.similarity_weight},
             "provenance": calibration.provenance,
@@ -190,5 +192,10 @@ def write_calibration(path: Path, calibration: Calibration, report: JudgeReport,
             "held_out_balanced_accuracy": held_out_accuracy or {},
             "by_file": {k: v.model_dump() for k, v in report.by_file.items()},
             "by_dataset": {k: v.model_dump() for k, v in report.by_dataset.items()}}
+    existing = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {**data}
+    if profile == "documents":
+        existing["documents"] = data
+    else:
+        existing = {**data, **({"documents": existing["documents"]} if "documents" in existing else {})}
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(existing, indent=2) + "\n", encoding="utf-8")

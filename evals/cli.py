@@ -21,7 +21,7 @@ from evals.suite import is_judge_suite, load_suite
 from rag.cli_kit import JsonOpt, VerifyOpt, err, make_service, out, print_json, progress_bar, verify_mode
 from rag.errors import InputError
 from rag.service import Service
-from rag.verify.verifier import Calibration, Verifier, judge_name
+from rag.verify.verifier import Calibration, Verifier, judge_name, load_calibration
 
 __all__ = ["eval_app"]
 
@@ -35,7 +35,8 @@ def eval_judge(
     seed: Annotated[int, typer.Option("--seed", help="Sampling seed.")] = 13,
     calibrate: Annotated[Path | None, typer.Option(
         "--calibrate", help="Fit the signals' weights for transfer (the worst dataset's balanced accuracy when it is "
-        "left out of the fit) and the threshold, write them to this file, and report with them.")] = None,
+        "left out of the fit) and the threshold, write them to this file's `documents` section (claims against "
+        "whole documents), and report with them.")] = None,
     out_file: Annotated[Path | None, typer.Option("--out", help="Also write the report (with rows) as JSON.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -66,10 +67,12 @@ def eval_judge(
 
 
 def _verifier(service: Service) -> Verifier:
+    """The service's verifier with the calibration for claims against whole documents (labelled pairs are an
+    article or a web page and a claim, not an answer sentence and the lines it cites)."""
     verifier = service.verifier
     if not isinstance(verifier, Verifier):
         raise InputError("scoring the judge needs the built-in verifier (rag.verify.verifier.Verifier)")
-    return verifier
+    return verifier.with_calibration(load_calibration(service.settings.verify_calibration, "documents"))
 
 
 def _judge(service: Service, files: list[Path], limit: int | None, seed: int) -> JudgeReport:

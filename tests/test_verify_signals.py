@@ -134,3 +134,21 @@ def test_the_weights_are_chosen_for_the_dataset_left_out_not_for_the_mean_of_the
     assert "leave-one-dataset-out" in calibration.provenance
     refit = transfer(rows)  # weights and threshold both fitted without the dataset scored
     assert set(refit) == {"a", "b", "c"} and all(0.0 <= v <= 1.0 for v in refit.values())
+
+
+def test_the_calibration_file_keeps_one_profile_for_cited_lines_and_one_for_whole_documents(tmp_path: Path) -> None:
+    """`eval judge --calibrate` fits on article/claim pairs and writes the `documents` section; the top level
+    (claims against their cited lines) is kept."""
+    path = tmp_path / "judge.json"
+    cited = Calibration(0.68, coverage_weight=0.9, similarity_weight=0.3, provenance="cited fit")
+    rows = _rows()
+    report = judge_report(rows, judge="j", threshold=0.5, threshold_provenance="", files=["a", "b"], seconds=1.0)
+    write_calibration(path, cited, report, profile="cited")
+    documents = Calibration(0.6, coverage_weight=0.0, similarity_weight=0.1, provenance="documents fit")
+    write_calibration(path, documents, report, transfer_accuracy={"a": 0.7})
+    assert load_calibration(path) == cited
+    assert load_calibration(path, "documents") == documents
+    assert json.loads(path.read_text())["documents"]["transfer_balanced_accuracy"] == {"a": 0.7}
+    fresh = tmp_path / "fresh.json"
+    write_calibration(fresh, documents, report)  # a new file: the fit serves both until a cited fit is written
+    assert load_calibration(fresh) == documents == load_calibration(fresh, "documents")

@@ -22,7 +22,7 @@ from rag.types import Verdict
 from rag.verify.checks import deterministic_checks
 from rag.verify.signals import closest_similarity, word_coverage
 
-__all__ = ["Calibration", "Scorer", "VerdictCache", "Verifier", "claim_parts", "combine", "judge_name",
+__all__ = ["PROFILES", "Calibration", "Scorer", "VerdictCache", "Verifier", "claim_parts", "combine", "judge_name",
            "load_calibration"]
 
 log = logging.getLogger(__name__)
@@ -58,10 +58,21 @@ class Calibration:
         return {"coverage": self.coverage_weight, "similarity": self.similarity_weight}
 
 
-def load_calibration(path: Path) -> Calibration:
+#: Which calibration a judgement uses: a claim against the few lines it cites (answers, briefings, guides, the
+#: suite's metrics) or against a whole document (`eval judge` on labelled article/claim pairs).
+PROFILES = ("cited", "documents")
+
+
+def load_calibration(path: Path, profile: str = "cited") -> Calibration:
+    """The calibration file's `profile`: its top level for claims against their cited lines, its `documents`
+    section (when it has one) for claims against whole documents. Word coverage means different things there:
+    a claim that reuses its two cited lines' words mostly says what they say, while a claim that reuses a
+    3,000-character article's words may recombine them wrongly."""
     if not path.is_file():
         return Calibration()
     data = json.loads(path.read_text(encoding="utf-8"))
+    if profile == "documents" and isinstance(data.get("documents"), dict):
+        data = data["documents"]
     weights = data.get("weights") or {}
     return Calibration(threshold=float(data["threshold"]), provenance=str(data.get("provenance", path.name)),
                        coverage_weight=float(weights.get("coverage", 0.0)),
@@ -146,6 +157,11 @@ class Verifier:
         # article with several summaries: its sentences are embedded once.
         self._passage_vectors = SentenceVectors(embeddings, 5_000) if embeddings is not None else None
         self.name = judge_name([s.name for s in self.scorers], self.calibration)
+
+    def with_calibration(self, calibration: Calibration) -> Verifier:
+        """The same judge (scorers, embeddings, score cache) deciding with another calibration."""
+        return Verifier(self.scorers, calibration=calibration, embeddings=self.embeddings, cache=self.cache,
+                        max_passage_chars=self.max_passage_chars)
 
     def verify(self, claim: str, passages: Sequence[str]) -> Verdict:
         """A verdict for one claim against the passages it cites (their union).
