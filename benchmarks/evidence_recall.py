@@ -7,7 +7,8 @@ on the same retrieved chunks:
 - `alone`: sentences scored alone, prose only (the selection before issue 22);
 - `refer-back`: a sentence that names its subject through the one before it is scored with it and brings it;
 - `structure`: and table rows read with their header, list items with their heading;
-- `current`: and a multi-part question gets each part's best line (the app's selection).
+- `current`: and each part of the question, without its source designations ("according to Alwaght", "in
+  the piece about ..."), gets its best line kept first (the app's selection).
 
 A key fact's sentence is the line of an expected source (a table row or list item read with its header)
 that uses the largest share of the fact's content words, when that share is at least 0.6; facts no line
@@ -35,7 +36,7 @@ from rag.config import REPO_ROOT
 from rag.evidence import select_evidence
 from rag.gates import is_comparative
 from rag.ingest.sentences import split_sentences
-from rag.parts import question_parts
+from rag.parts import evidence_parts
 from rag.structure import line_contexts, read_with
 from rag.types import Evidence
 from rag.verify.signals import word_coverage
@@ -106,7 +107,7 @@ def main() -> None:
                 evidence = select(case.question, hits, chain.embeddings, records, max_sentences=options.max_sentences,
                                   max_chars=options.max_chars, min_sentences=options.min_sentences,
                                   margin=options.score_margin, vectors=chain.sentence_vectors, query_vector=vector,
-                                  parts=question_parts(case.question) if flags["parts"] else (),
+                                  parts=evidence_parts(case.question) if flags["parts"] else (),
                                   structure=flags["structure"], refer_back=flags["refer_back"])
                 chars[name].append(sum(len(e.reading) for e in evidence))
                 hits_of_case = [any(shown(line, evidence) for line in fact) for fact in lines]

@@ -26,7 +26,7 @@ from rag.errors import InputError, ModelError, model_failure
 from rag.evidence import SentenceVectors, format_evidence, select_evidence, source_label
 from rag.gates import check_answerable, is_comparative
 from rag.guard import context_before, correction, guard_sentences, quote_sentence, refusal_answer
-from rag.parts import missing_parts, question_parts
+from rag.parts import evidence_parts, missing_parts, question_parts
 from rag.premise import premise_conflicts, premise_gate
 from rag.prompts import Prompt
 from rag.retrieval import HybridRetriever
@@ -237,7 +237,7 @@ class AnswerChain:
             standalone, hits, self.embeddings, records, max_sentences=self.options.max_sentences,
             max_chars=self.options.max_chars, min_sentences=self.options.min_sentences,
             margin=self.options.score_margin, vectors=self.sentence_vectors, query_vector=query_vector,
-            parts=parts))
+            parts=evidence_parts(standalone)))
         base = dict(question=question, standalone_question=standalone, evidence=tuple(evidence),
                     retrieved=tuple(hits), provenance=self.provenance, verify_mode=mode)
         guarded = mode in ("guarded", "strict") and self.verifier is not None

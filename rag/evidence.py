@@ -197,8 +197,9 @@ def select_evidence(question: str, hits: Sequence[SearchHit], embeddings: Embedd
     `margin` of the best one: a pointed question gets its few matching sentences, not the budget's
     worth of weaker ones (prompt tokens are the cost of the first answer token on a CPU).
     `vectors` keeps sentence embeddings between questions; `query_vector` is the question's, when
-    retrieval has embedded it already. With two or more `parts` (`rag.parts.question_parts`), each
-    part's best line is kept first, whatever the margin: "when ... and how many ..." gets a line for each.
+    retrieval has embedded it already. With `parts` (`rag.parts.evidence_parts`: the question's parts without
+    their source designations), each part's best line is kept first, whatever the margin: "when ... and how
+    many ..." gets a line for each.
     `structure` and `refer_back` switch off table/list reading and the referring-back context (the evidence
     benchmark measures what each brings)."""
     candidates, before = candidate_sentences(hits, structure)
@@ -222,7 +223,7 @@ def select_evidence(question: str, hits: Sequence[SearchHit], embeddings: Embedd
             words |= set(tokenize(prior[2]))
         words_of.append(words)
         scored.append((evidence_score(cosine, terms, words), hit, start, end, text, context))
-    reserved = _part_leaders(parts, matrix, words_of, scored, embeddings) if len(parts) > 1 else []
+    reserved = _part_leaders(parts, matrix, words_of, scored, embeddings) if parts else []
     scored.sort(key=lambda row: row[0], reverse=True)
     best = scored[0][0]
     picked: list[tuple[float, SearchHit, int, int, str, str]] = []

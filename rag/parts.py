@@ -15,7 +15,8 @@ from rag.retrieval import tokenize
 from rag.types import AnswerSentence
 from rag.verify.signals import fold
 
-__all__ = ["answered", "gives_kind", "missing_parts", "question_parts", "unanswered_parts"]
+__all__ = ["answered", "evidence_parts", "gives_kind", "missing_parts", "question_parts", "unanswered_parts",
+           "without_designation"]
 
 _WH = r"(?:who|whom|whose|what|when|where|why|how|which)"
 # A new part starts at "and"/"or"/";"/"," followed by a question word ("..., and how many ...",
@@ -65,6 +66,31 @@ def question_parts(question: str) -> list[str]:
         other = tokenize(pieces[i + 1] if i == 0 else pieces[i - 1])
         parts.append(f"{piece} ({' '.join(other)})" if other else piece)
     return parts
+
+
+_DOCUMENT = r"(?:piece|article|explainer|op-?ed|report|story|interview|analysis|column|sources?|outlets?)"
+# "according to Alwaght", "per the Lavrov explainer", "in the piece about Moscow condemning U.S. involvement":
+# phrases that say where to look, not what is asked.
+_DESIGNATION = re.compile(
+    rf"(?:^|,\s*|\s)(?:(?:according to|per)\s+(?:the\s+)?(?:{_DOCUMENT}|[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*)"
+    rf"|(?:in|from)\s+the\s+{_DOCUMENT})(?:\s+(?:about|on|by)\s+[^,?]+)?(?=\s*[,?]|\s*$)", re.I)
+
+
+def without_designation(text: str) -> str:
+    """A question (part) without the phrases that designate its source ("according to Alwaght", "per the Lavrov
+    explainer", "in the piece about ..."); unchanged when fewer than three words would remain."""
+    stripped = _DESIGNATION.sub("", text).strip(" ,")
+    return stripped if len(stripped.split()) >= 3 else text
+
+
+def evidence_parts(question: str) -> list[str]:
+    """What evidence lines are kept first for: each part of the question without its source designations.
+    "In the piece about Moscow condemning U.S. involvement, what role is given to the United States?" is scored
+    as a whole too, but the designation's words (which every line of that piece shares) no longer decide
+    which line leads. A one-part question without a designation gets none: its whole-question score decides."""
+    plain = without_designation(question)
+    parts = question_parts(plain)
+    return [] if parts == [question] else parts
 
 
 def answered(part: str, sentences: Sequence[str], others: Sequence[str] = ()) -> bool:

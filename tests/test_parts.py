@@ -64,3 +64,21 @@ def test_each_part_gets_its_best_line_whatever_the_margin() -> None:
     assert len(whole) == 1
     texts = " ".join(e.text for e in split)
     assert "March 2024" in texts and "five rounds" in texts
+
+
+def test_evidence_is_chosen_for_what_is_asked_not_for_the_words_that_designate_the_source() -> None:
+    from rag.parts import evidence_parts, without_designation
+
+    assert without_designation("Why did Russia deploy troops, according to Chalenko?") == \
+        "Why did Russia deploy troops?"
+    assert without_designation("In the piece about Moscow condemning U.S. involvement, what role does the U.S. play?") \
+        == "what role does the U.S. play?"
+    assert without_designation("What did the sources say, per the Lavrov explainer?") == "What did the sources say?"
+    # Places and people that are the question's subject stay.
+    assert without_designation("What did Lavrov discuss in Moscow?") == "What did Lavrov discuss in Moscow?"
+    assert without_designation("According to Alwaght?") == "According to Alwaght?"  # nothing would be left
+    assert evidence_parts("What did Lavrov discuss in Moscow?") == []  # one part, nothing designated
+    assert evidence_parts("Who blocked the Lachin crossing, according to Alwaght?") == \
+        ["Who blocked the Lachin crossing?"]
+    assert evidence_parts("According to Alwaght, who blocked the crossing and how many people does it affect?") == \
+        ["who blocked the crossing", "how many people does it affect (blocked crossing)"]
