@@ -26,7 +26,7 @@ __all__ = ["by_source_rows", "names_source", "per_source_evidence", "position_se
 
 # Words of a comparative question that say how to compare, not what about.
 _FRAMING = frozenset("source sources outlet outlets article articles differ difference agree disagree compare "
-                     "view views portray describe each whether".split())
+                     "view views portray describe each whether according".split())
 _MAX_SOURCES = 8  # documents heard per comparative question (the best-retrieved ones beyond that)
 _DISTINCT_BONUS = 0.1  # per distinctive question word a sentence has (evidence scores: ~0.3-0.7)
 
