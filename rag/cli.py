@@ -25,9 +25,10 @@ from rag.cli_kit import (
 )
 from rag.config import Settings, load_settings
 from rag.errors import InputError, SourcebriefError
+from rag.ingest.fetch import is_url
 from rag.render import answer_lines, answer_markdown
 from rag.service import Service
-from rag.types import ChatTurn, CitedAnswer
+from rag.types import ChatTurn, CitedAnswer, IngestReport
 
 __all__ = ["app", "main"]
 
@@ -145,17 +146,27 @@ def model_serve(host: Annotated[str, typer.Option(help="Address to bind.")] = "1
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: seeds/).")] = None,
+    paths: Annotated[list[str] | None, typer.Argument(
+        help="Files, folders or http(s) addresses of pages (default: seeds/).")] = None,
     prune: Annotated[bool, typer.Option("--prune", help="Remove documents whose files are gone.")] = False,
     reindex: Annotated[bool, typer.Option("--reindex", help="Drop the collection and embed everything again.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Clean, chunk and embed documents into the store (incremental and idempotent)."""
     service = make_service()
+    urls = [p for p in paths or () if is_url(p)]
+    files = [Path(p) for p in paths or () if not is_url(p)]
     with progress_bar() as bar:
         task = bar.add_task("ingesting", total=None)
-        report = service.ingest(paths, prune=prune, reindex=reindex,
-                                on_progress=lambda _stage, done, total: bar.update(task, completed=done, total=total))
+        report: IngestReport | None = None
+        if files or not urls:  # no argument at all: the seeds folder
+            report = service.ingest(files, prune=prune, reindex=reindex, on_progress=lambda _stage, done, total:
+                                    bar.update(task, completed=done, total=total))
+        if urls:
+            bar.update(task, description="fetching")
+            fetched = service.ingest_urls(urls)
+            report = fetched if report is None else report.then(fetched)
+    assert report is not None
     for skipped in report.skipped:
         err.print(f"skipped {skipped.path}: {skipped.reason}", highlight=False)
     if as_json:
@@ -197,6 +208,10 @@ def sources_show(ref: Annotated[str, typer.Argument(help="Document id, id prefix
     named = r.outlet or r.author or "no outlet stated"
     out.print(f"[bold]{r.title}[/bold]\nid {r.id} · {r.file_name} · {r.format} · {named}"
               f" · {r.chars} chars · {r.chunks} chunks", highlight=False)
+    if r.origin is not None:
+        out.print(f"fetched from {r.origin.url}" + (f" (read at {r.origin.final_url})"
+                                                     if r.origin.final_url != r.origin.url else "")
+                  + f" on {r.origin.fetched_at}", highlight=False)
     if removed:
         for item in view.removed:
             out.print(f"[yellow]line {item.line + 1} {item.reason}[/yellow]: {item.text}", highlight=False)

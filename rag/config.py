@@ -114,7 +114,13 @@ class Settings(BaseSettings):
     nli_model_path: Path | None = Field(
         None, description="Local Hugging Face folder of an NLI/fact-checking classifier (e.g. MiniCheck), "
         "combined with the LLM judge when set.")
-    max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are skipped.")
+    max_file_mb: float = Field(20.0, gt=0, description="Files (and pages fetched by URL) larger than this are "
+                               "skipped.")
+    fetch_timeout_s: float = Field(15.0, gt=0, description="Seconds a page fetched by URL (`sourcebrief ingest "
+                                   "https://...`, the Sources tab's URL box) may take.")
+    fetch_allow_private: bool = Field(
+        False, description="Allow fetching pages from loopback, private and link-local addresses. Off, a server "
+        "cannot be made to read its own network (or a cloud metadata address) through its URL box.")
     brief_stance_checks: int | None = Field(
         None, ge=0, description="Briefings: cross-source stance checks (one model call each) that fill the "
         "'disputes' cells. Default: 6 with a remote model, 0 with the embedded 1.5B model, whose answers "

@@ -29,7 +29,8 @@ from rag.errors import InputError, NotFoundError, SourcebriefError, StoreError
 from rag.guide import GUIDE_SCHEMA, GuideProgress, GuideWriter, SourceGuide, guide_key
 from rag.guide.answerable import passage_finder
 from rag.guide.cache import GuideCache
-from rag.ingest.pipeline import Progress, document_id, ingest_bytes, ingest_paths
+from rag.ingest.fetch import Fetched, fetch_url
+from rag.ingest.pipeline import Progress, document_id, ingest_bytes, ingest_pages, ingest_paths
 from rag.prompts import load_prompt
 from rag.providers import (
     chat_model_name,
@@ -48,6 +49,7 @@ from rag.types import (
     IngestReport,
     Removed,
     SearchHit,
+    SkippedFile,
     Verdict,
     VerifyMode,
 )
@@ -155,6 +157,29 @@ class Service:
             key = f"uploads/{safe}"
             return ingest_bytes(data, safe, key, self.store, self.embeddings, chunk_size=self.settings.chunk_size,
                                 chunk_overlap=self.settings.chunk_overlap, max_bytes=self._max_bytes)
+
+    def ingest_urls(self, urls: Sequence[str]) -> IngestReport:
+        """Fetch pages by URL (`rag.ingest.fetch`: http(s) only, public addresses unless allowed, within the
+        timeout and size limit) and ingest them; a page that cannot be fetched or read is skipped with why."""
+        fetched: list[Fetched] = []
+        skipped: list[SkippedFile] = []
+        for url in dict.fromkeys(u.strip() for u in urls if u.strip()):
+            try:
+                fetched.append(fetch_url(url, timeout_s=self.settings.fetch_timeout_s, max_bytes=self._max_bytes,
+                                         allow_private=self.settings.fetch_allow_private))
+            except InputError as exc:
+                skipped.append(SkippedFile(path=url, reason=str(exc)))
+        with self._write_lock():
+            report = ingest_pages(fetched, self.store, self.embeddings, chunk_size=self.settings.chunk_size,
+                                  chunk_overlap=self.settings.chunk_overlap)
+        return report.model_copy(update={"skipped": (*skipped, *report.skipped)})
+
+    def ingest_url(self, url: str) -> IngestReport:
+        """One page by URL; a page that cannot be fetched or read is a one-line InputError."""
+        report = self.ingest_urls([url])
+        if report.skipped:
+            raise InputError(report.skipped[0].reason)
+        return report
 
     @property
     def _max_bytes(self) -> int:

@@ -88,6 +88,14 @@ class Chunk(_Frozen):
     text: str
 
 
+class Origin(_Frozen):
+    """Where a document fetched by URL came from."""
+
+    url: str = Field(description="The address asked for (the document's key: fetched again, it replaces itself).")
+    final_url: str = Field(description="The address the page was read from, after redirects.")
+    fetched_at: str = Field(description="When it was fetched (UTC, ISO 8601).")
+
+
 class DocumentRecord(_Frozen):
     """What the registry knows about one ingested document."""
 
@@ -102,6 +110,7 @@ class DocumentRecord(_Frozen):
     chunks: int
     pipeline: str = Field(description="Fingerprint of cleaning, chunking and embedding settings used.")
     ingested_at: str
+    origin: Origin | None = Field(None, description="For a page ingested by URL: where and when it was fetched.")
 
 
 class SkippedFile(_Frozen):
@@ -120,6 +129,14 @@ class IngestReport(_Frozen):
     removed: int
     skipped: tuple[SkippedFile, ...] = ()
     embedded_chunks: int = 0
+
+    def then(self, later: IngestReport) -> IngestReport:
+        """This run followed by a later one: counts added up, the store's size after the later one."""
+        return later.model_copy(update={
+            "added": self.added + later.added, "updated": self.updated + later.updated,
+            "unchanged": self.unchanged + later.unchanged, "removed": self.removed + later.removed,
+            "embedded_chunks": self.embedded_chunks + later.embedded_chunks,
+            "skipped": (*self.skipped, *later.skipped)})
 
 
 class SearchHit(_Frozen):

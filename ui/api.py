@@ -19,7 +19,8 @@ from rag.service import Service, SourceView
 from rag.types import ChatTurn, CitedAnswer, DocumentRecord, IngestReport, VerifyMode
 from ui.brief_handlers import briefing_file
 
-__all__ = ["AskRequest", "BriefRequest", "Health", "build_router", "error_response", "install_error_handler"]
+__all__ = ["AskRequest", "BriefRequest", "Health", "UrlRequest", "build_router", "error_response",
+           "install_error_handler"]
 
 _STATUS = {InputError: 400, NotFoundError: 404, ConfigError: 500, ModelError: 503, StoreError: 503}
 
@@ -38,6 +39,10 @@ class BriefRequest(BaseModel):
     verify: VerifyMode | None = Field(None, description="Verification mode (default: setting, guarded).")
     format: Literal["json", "md", "html"] = Field("json", description="json: the typed Briefing; md or html: "
                                                   "the rendered document.")
+
+
+class UrlRequest(BaseModel):
+    url: str = Field(description="An http(s) address of a page or document to fetch and ingest.")
 
 
 class Health(BaseModel):
@@ -88,6 +93,11 @@ def build_router(service: Service) -> APIRouter:
         if len(data) > max_bytes:
             raise InputError(f"file too large (limit {service.settings.max_file_mb:g} MB)")
         return service.ingest_upload(data, name)
+
+    @router.post("/api/ingest/url", response_model=IngestReport, tags=["sources"])
+    def ingest_url(body: UrlRequest) -> IngestReport:
+        """Fetch a page by its address and ingest it (http(s) only; private addresses refused unless allowed)."""
+        return service.ingest_url(body.url)
 
     @router.post("/api/ask", response_model=CitedAnswer, tags=["ask"])
     def ask(body: AskRequest) -> CitedAnswer | StreamingResponse:

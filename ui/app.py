@@ -83,6 +83,10 @@ def build_app(service: Service) -> gr.Blocks:
                 files = gr.File(label="Add files (.txt, .md, .html, .pdf)", file_count="multiple",
                                 file_types=list(service.settings.upload_types), elem_id="sb-upload")
                 upload = gr.Button("Ingest uploaded files", elem_id="sb-ingest")
+            with gr.Row():
+                url = gr.Textbox(label="Add a page by its address (http or https)", placeholder="https://…",
+                                 elem_id="sb-url", scale=3)
+                fetch = gr.Button("Fetch and ingest", elem_id="sb-fetch")
             upload_log = gr.Textbox(label="Ingest log", lines=3, interactive=False, elem_id="sb-upload-log")
             with gr.Row():
                 viewer = gr.HTML(elem_id="sb-viewer")
@@ -172,6 +176,8 @@ def build_app(service: Service) -> gr.Blocks:
         write_guide.click(_friendly(show_guide), inputs=pick, outputs=[guide_view, suggested])
         suggested.click(lambda sample: sample[0] if sample else "", inputs=suggested, outputs=question)
         upload.click(_friendly(ingest), inputs=files, outputs=upload_log).then(refresh, outputs=sync)
+        fetch.click(_friendly(docs.fetch), inputs=url, outputs=upload_log).then(refresh, outputs=sync)
+        url.submit(_friendly(docs.fetch), inputs=url, outputs=upload_log).then(refresh, outputs=sync)
         delete.click(_friendly(docs.delete), inputs=pick, outputs=upload_log).then(refresh, outputs=sync)
     app.queue(default_concurrency_limit=service.settings.ui_concurrency)
     return app

@@ -117,6 +117,8 @@ class SourceHandlers:
         r = view.record
         head = (f"<h3>{_e(r.title)}</h3><p>{_e(r.file_name)} · {_e(r.outlet or 'outlet unknown')} · "
                 f"{_e(r.author or 'author unknown')} · {r.chars} characters · {r.chunks} chunks · id {r.id}</p>")
+        if r.origin is not None:
+            head += f"<p>Fetched from {_e(r.origin.url)} on {_e(r.origin.fetched_at)}</p>"
         return head + document_html(view.text, view.removed)
 
     def upload(self, paths: Sequence[str], on_progress: UploadProgress | None = None) -> str:
@@ -134,6 +136,16 @@ class SourceHandlers:
             except SourcebriefError as exc:
                 lines.append(f"{path.name}: not added: {exc}")
         return "\n".join(lines)
+
+    def fetch(self, url: str | None) -> str:
+        """Ingest a page by its address; a page that cannot be fetched or read is one line saying why."""
+        if not url or not url.strip():
+            raise UserFacingError("paste the http(s) address of a page")
+        try:
+            report = self.service.ingest_url(url.strip())
+        except SourcebriefError as exc:
+            raise UserFacingError(f"{url.strip()}: not added: {exc}") from exc
+        return f"{url.strip()}: {_outcome(report)}"
 
     def delete(self, ref: str | None) -> str:
         if not ref:

@@ -18,12 +18,13 @@ from langchain_core.embeddings import Embeddings
 from rag.errors import InputError
 from rag.ingest.chunk import chunk_text
 from rag.ingest.clean import CLEANER_VERSION, clean_text
+from rag.ingest.fetch import Fetched
 from rag.ingest.load import load_bytes
 from rag.ingest.meta import META_VERSION, find_author, find_outlet, find_title
 from rag.store import Store
-from rag.types import Chunk, CleanedText, DocumentRecord, IngestReport, SkippedFile
+from rag.types import Chunk, CleanedText, DocumentRecord, IngestReport, Origin, SkippedFile
 
-__all__ = ["discover_files", "document_id", "ingest_bytes", "ingest_paths", "pipeline_fingerprint"]
+__all__ = ["discover_files", "document_id", "ingest_bytes", "ingest_pages", "ingest_paths", "pipeline_fingerprint"]
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +126,7 @@ class _Run:
         self.store.put_document(updated, cleaned, removed)
         self.set_record(updated)
 
-    def ingest(self, key: str, data: bytes, file_name: str) -> str | None:
+    def ingest(self, key: str, data: bytes, file_name: str, origin: Origin | None = None) -> str | None:
         """Queue one file's content under path `key`.
 
         Returns 'unchanged' at once, or None when the file was parsed and queued for embedding;
@@ -151,7 +152,7 @@ class _Run:
             id=doc_id, file_name=file_name, paths=(), title=find_title(loaded, cleaned.text),
             outlet=find_outlet(loaded.text), author=find_author(loaded, loaded.text), format=loaded.format,
             chars=len(cleaned.text), chunks=len(chunks), pipeline=self.pipeline,
-            ingested_at=datetime.now(UTC).isoformat(timespec="seconds"))
+            ingested_at=datetime.now(UTC).isoformat(timespec="seconds"), origin=origin)
         self.pending.append(_Pending(key=key, record=record, cleaned=cleaned, chunks=chunks))
         return None
 
@@ -275,5 +276,23 @@ def ingest_bytes(data: bytes, file_name: str, key: str, store: Store, embeddings
     outcome = run.ingest(key, data, file_name)
     if outcome is not None:
         run.counts[outcome] += 1
+    run.flush()
+    return run.report()
+
+
+def ingest_pages(pages: Sequence[Fetched], store: Store, embeddings: Embeddings, *, chunk_size: int,
+                 chunk_overlap: int) -> IngestReport:
+    """Ingest fetched pages, each under the address asked for: the same page fetched again is unchanged, a
+    changed one replaces its chunks. The final address is the document's file name (shown in citations)."""
+    run = _new_run(store, embeddings, chunk_size, chunk_overlap)
+    for page in pages:
+        origin = Origin(url=page.url, final_url=page.final_url, fetched_at=page.fetched_at)
+        try:
+            outcome = run.ingest(page.url, page.data, page.final_url, origin)
+        except InputError as exc:
+            run.skipped.append(SkippedFile(path=page.url, reason=str(exc)))
+            continue
+        if outcome is not None:
+            run.counts[outcome] += 1
     run.flush()
     return run.report()

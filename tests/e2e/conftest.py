@@ -41,7 +41,9 @@ def start_app(tmp: Path, *, host: str = "127.0.0.1", token: str | None = None) -
     port = _free_port()
     env = {**os.environ, "HOME": str(tmp), "SOURCEBRIEF_DATA_DIR": str(tmp / "data"),
            "SOURCEBRIEF_LLM_PROVIDER": "fake", "SOURCEBRIEF_PORT": str(port), "SOURCEBRIEF_HOST": host,
-           "GRADIO_ANALYTICS_ENABLED": "False", "ANONYMIZED_TELEMETRY": "False"}
+           "GRADIO_ANALYTICS_ENABLED": "False", "ANONYMIZED_TELEMETRY": "False",
+           # The pages a test serves for the URL box are on loopback; a real server keeps this off.
+           "SOURCEBRIEF_FETCH_ALLOW_PRIVATE": "true"}
     if token:
         env["SOURCEBRIEF_API_TOKEN"] = token
     cli = [sys.executable, "-m", "rag"]

@@ -110,6 +110,37 @@ def test_upload_a_file_and_see_it_listed(app_server: RunningApp, browser: Any, s
     assert not errors, errors
 
 
+def test_add_a_page_by_its_address_and_see_it_listed(app_server: RunningApp, browser: Any, shots: Path,
+                                                     tmp_path: Path) -> None:
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    (tmp_path / "harbour.html").write_text(
+        "<!doctype html><html><head><title>Harbour vote delayed</title></head><body><article><h1>Harbour vote "
+        "delayed</h1><p>The island council postponed its vote on the new harbour wall to 14 April, its chair said "
+        "on Tuesday, after engineers asked for another tidal survey.</p></article></body></html>", encoding="utf-8")
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
+    site = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    address = f"http://127.0.0.1:{site.server_address[1]}/harbour.html"
+    try:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        errors = _console_errors(page)
+        page.goto(app_server.url)
+        page.get_by_role("tab", name="Sources").click()
+        page.locator("#sb-url textarea, #sb-url input").first.fill(address)
+        page.locator("#sb-fetch").click()
+        expect(page.locator("#sb-upload-log textarea")).to_have_value(re.compile(re.escape(address) + ": added"),
+                                                                      timeout=60_000)
+        expect(page.locator("#sb-table")).to_contain_text(address, timeout=20_000)
+        page.screenshot(path=str(shots / "sources-url.png"))
+        assert not errors, errors
+    finally:
+        site.shutdown()
+        site.server_close()
+
+
 def test_run_an_eval_suite_from_the_app(app_server: RunningApp, browser: Any, shots: Path) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     errors = _console_errors(page)
