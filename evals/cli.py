@@ -115,7 +115,7 @@ def eval_run(
     thresholds = parse_thresholds(fail_under or [])
     service = make_service()
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    out_dir = out_dir or service.settings.data_dir / "evals" / "runs" / f"{suite.stem}-{stamp}"
+    out_dir = out_dir or service.work_dir / "evals" / "runs" / f"{suite.stem}-{stamp}"
     if suite.exists() and is_judge_suite(suite):
         report = _judge(service, [suite], limit, 13)
         write_judge_run(out_dir, report)

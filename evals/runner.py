@@ -258,7 +258,7 @@ def run_suite(service: Service, suite: Suite, *, limit: int | None = None, concu
     cases = suite.cases[:limit] if limit else suite.cases
     mode = verify or service.settings.verify_mode
     provenance = {**service.provenance(), "suite": suite.name, "suite_path": suite.path, "verify_mode": mode}
-    cache_dir = service.settings.data_dir / "evals" / "cache" if use_cache else None
+    cache_dir = service.work_dir / "evals" / "cache" if use_cache else None
     started = time.perf_counter()
     done = 0
 

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from rag.cli_kit import (
     JsonOpt,
+    NotebookOpt,
     VerifyChoice,
     VerifyOpt,
     err,
@@ -23,6 +24,7 @@ from rag.cli_kit import (
     progress_bar,
     verify_mode,
 )
+from rag.cli_notebooks import notebook_app
 from rag.config import Settings, load_settings
 from rag.errors import InputError, SourcebriefError
 from rag.ingest.fetch import is_url
@@ -38,6 +40,7 @@ sources_app = typer.Typer(help="List, show and delete ingested documents.", invo
 model_app = typer.Typer(help="Prepare the embedded local model.", no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
 app.add_typer(model_app, name="model")
+app.add_typer(notebook_app, name="notebook")
 
 SourceOpt = Annotated[list[str] | None, typer.Option(
     "--sources", "--source", help="Only use these documents: ids, id prefixes or file names, comma-separated.")]
@@ -89,9 +92,10 @@ def config(as_json: JsonOpt = False) -> None:
 
 @app.command()
 def doctor(as_json: JsonOpt = False,
-           skip_llm: Annotated[bool, typer.Option("--skip-llm", help="Do not load the chat model.")] = False) -> None:
+           skip_llm: Annotated[bool, typer.Option("--skip-llm", help="Do not load the chat model.")] = False,
+           notebook: NotebookOpt = None) -> None:
     """Load every component, generate a few tokens, and report what is ready."""
-    report = make_service().doctor(check_llm=not skip_llm)
+    report = make_service(notebook).doctor(check_llm=not skip_llm)
     if as_json:
         print_json(report)
     else:
@@ -105,11 +109,12 @@ def doctor(as_json: JsonOpt = False,
 
 @app.command()
 def serve(host: Annotated[str | None, typer.Option(help="Address to bind (SOURCEBRIEF_HOST).")] = None,
-          port: Annotated[int | None, typer.Option(help="Port (SOURCEBRIEF_PORT).")] = None) -> None:
+          port: Annotated[int | None, typer.Option(help="Port (SOURCEBRIEF_PORT).")] = None,
+          notebook: NotebookOpt = None) -> None:
     """Serve the app (/) and the HTTP API (/api, docs at /docs) until interrupted."""
     from ui.server import serve as run_server  # the CLI is the edge: only this command loads gradio
 
-    service = make_service()
+    service = make_service(notebook)
     where = f"http://{host or service.settings.host}:{port or service.settings.port}/"
     out.print(f"sourcebrief app on {where} (API docs at {where}docs); Ctrl+C stops it", highlight=False)
     run_server(service, host, port)
@@ -151,9 +156,10 @@ def ingest(
     prune: Annotated[bool, typer.Option("--prune", help="Remove documents whose files are gone.")] = False,
     reindex: Annotated[bool, typer.Option("--reindex", help="Drop the collection and embed everything again.")] = False,
     as_json: JsonOpt = False,
+    notebook: NotebookOpt = None,
 ) -> None:
     """Clean, chunk and embed documents into the store (incremental and idempotent)."""
-    service = make_service()
+    service = make_service(notebook)
     urls = [p for p in paths or () if is_url(p)]
     files = [Path(p) for p in paths or () if not is_url(p)]
     with progress_bar() as bar:
@@ -178,11 +184,11 @@ def ingest(
 
 
 @sources_app.callback()
-def sources(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+def sources(ctx: typer.Context, as_json: JsonOpt = False, notebook: NotebookOpt = None) -> None:
     """List ingested documents."""
     if ctx.invoked_subcommand is not None:
         return
-    records = make_service().sources()
+    records = make_service(notebook).sources()
     if as_json:
         print_json(records)
         return
@@ -198,9 +204,9 @@ def sources(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 @sources_app.command("show")
 def sources_show(ref: Annotated[str, typer.Argument(help="Document id, id prefix or file name.")],
                  removed: Annotated[bool, typer.Option("--removed", help="Show what cleaning removed.")] = False,
-                 as_json: JsonOpt = False) -> None:
+                 as_json: JsonOpt = False, notebook: NotebookOpt = None) -> None:
     """Show a document's metadata and cleaned text (or what cleaning removed)."""
-    view = make_service().source(ref)
+    view = make_service(notebook).source(ref)
     if as_json:
         print_json(view)
         return
@@ -221,18 +227,19 @@ def sources_show(ref: Annotated[str, typer.Argument(help="Document id, id prefix
 
 
 @sources_app.command("delete")
-def sources_delete(ref: Annotated[str, typer.Argument(help="Document id, id prefix or file name.")]) -> None:
+def sources_delete(ref: Annotated[str, typer.Argument(help="Document id, id prefix or file name.")],
+                   notebook: NotebookOpt = None) -> None:
     """Delete a document and its chunks from the store."""
-    record = make_service().delete_source(ref)
+    record = make_service(notebook).delete_source(ref)
     out.print(f"deleted {record.id} ({record.file_name})", highlight=False)
 
 
 @app.command()
 def retrieve(query: Annotated[str, typer.Argument(help="What to search for.")],
              k: Annotated[int | None, typer.Option("--k", min=1, help="How many chunks (default: top_k).")] = None,
-             source: SourceOpt = None, as_json: JsonOpt = False) -> None:
+             source: SourceOpt = None, as_json: JsonOpt = False, notebook: NotebookOpt = None) -> None:
     """Show the chunks a question retrieves, with each retriever's score, documents and offsets."""
-    hits = make_service().retrieve(query, k, _split_sources(source))
+    hits = make_service(notebook).retrieve(query, k, _split_sources(source))
     if as_json:
         print_json(hits)
         return
@@ -268,10 +275,11 @@ def ask(question: Annotated[str, typer.Argument(help="The question.")],
             "--history", help="JSON file of earlier turns: [{\"role\": \"user\", \"content\": ...}, ...].")] = None,
         verify: VerifyOpt = None,
         as_json: JsonOpt = False,
-        markdown: Annotated[bool, typer.Option("--markdown", help="Print Markdown with footnotes.")] = False) -> None:
+        markdown: Annotated[bool, typer.Option("--markdown", help="Print Markdown with footnotes.")] = False,
+        notebook: NotebookOpt = None) -> None:
     """Answer from the ingested sources only, citing the exact passages (or refuse)."""
     turns = _load_history(history) if history else []
-    service = make_service()
+    service = make_service(notebook)
     answer = _ask_once(service, question, turns, _split_sources(source), stream=not as_json, verify=verify)
     if as_json:
         print_json(answer)
@@ -282,9 +290,9 @@ def ask(question: Annotated[str, typer.Argument(help="The question.")],
 
 
 @app.command()
-def chat(source: SourceOpt = None, verify: VerifyOpt = None) -> None:
+def chat(source: SourceOpt = None, verify: VerifyOpt = None, notebook: NotebookOpt = None) -> None:
     """Ask questions in a loop; follow-ups keep the conversation's context. Empty line or EOF ends."""
-    service = make_service()
+    service = make_service(notebook)
     turns: list[ChatTurn] = []
     while True:
         try:
@@ -323,11 +331,12 @@ def brief(topic: Annotated[str | None, typer.Option("--topic", help="Only what b
           verify: VerifyOpt = None,
           run_id: Annotated[str | None, typer.Option(
               "--run-id", help="Save stages under data/briefs/ID; the same id resumes (default: from the inputs).")]
-          = None) -> None:
+          = None,
+          notebook: NotebookOpt = None) -> None:
     """A cited, verified briefing: summary, facts, who says what, contention, gaps, timeline."""
     from rag.brief.render import render_briefing
 
-    service = make_service()
+    service = make_service(notebook)
     with progress_bar() as bar:
         tasks: dict[str, Any] = {}
 
@@ -366,13 +375,14 @@ def summarize(
     fmt: Annotated[GuideFormat, typer.Option("--format", case_sensitive=False, help="md | json.")] = GuideFormat.md,
     refresh: Annotated[bool, typer.Option("--refresh", help="Write the guide again even if one is cached.")]
     = False,
+    notebook: NotebookOpt = None,
 ) -> None:
     """A source guide: cited, verified summary, stance, key topics and questions the document answers."""
     from rag.guide import render_guide
 
     if (ref is None) == (not all_docs):
         raise InputError("give one document (ID or FILE) or --all")
-    service = make_service()
+    service = make_service(notebook)
     if all_docs:
         with progress_bar() as bar:
             task = bar.add_task("writing guides", total=None)

@@ -17,11 +17,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from rag.config import load_settings
+from rag.notebooks import DEFAULT
 from rag.service import Service
 from rag.types import VerifyMode
 
-__all__ = ["JsonOpt", "VerifyChoice", "VerifyOpt", "err", "make_service", "out", "print_json", "progress_bar",
-           "verify_mode"]
+__all__ = ["JsonOpt", "NotebookOpt", "VerifyChoice", "VerifyOpt", "err", "make_service", "out", "print_json",
+           "progress_bar", "verify_mode"]
 
 # Wide enough for ids and file names when piped (rich assumes 80 columns without a terminal).
 out = Console(width=None if sys.stdout.isatty() else 160)
@@ -50,9 +51,20 @@ def verify_mode(verify: VerifyChoice | None) -> VerifyMode | None:
     return None if verify is None else verify.value  # type: ignore[return-value]
 
 
-def make_service() -> Service:
-    """The service on the effective settings (environment, `.env`, defaults)."""
-    return Service(load_settings())
+NotebookOpt = Annotated[str | None, typer.Option(
+    "--notebook", help="The notebook (name or id) to work on. Default: SOURCEBRIEF_NOTEBOOK, else 'default'.")]
+
+
+def make_service(notebook: str | None = None) -> Service:
+    """The service on the effective settings (environment, `.env`, defaults), on `notebook` when given; an
+    unknown notebook is a one-line error here, before any work."""
+    settings = load_settings()
+    if notebook is not None:
+        settings = settings.model_copy(update={"notebook": notebook})
+    service = Service(settings)
+    if settings.notebook != DEFAULT:
+        service.notebook  # noqa: B018 (resolved now: a wrong name fails before any work)
+    return service
 
 
 def print_json(data: Any) -> None:

@@ -35,7 +35,10 @@ class Settings(BaseSettings):
     )
     chroma_host: str | None = Field(None, description="Host of a `chroma run` server; set to use HttpClient.")
     chroma_port: int = Field(8000, description="Port of the `chroma run` server.")
-    collection: str = Field("sourcebrief", description="Chroma collection name for chunks.")
+    collection: str = Field("sourcebrief", description="Chroma collection name for chunks (the default notebook's; "
+                            "another notebook's is `<collection>-nb-<id>`).")
+    notebook: str = Field("default", description="The notebook (name or id) commands work on; `--notebook` on a "
+                          "command sets it. `sourcebrief notebook list` shows them.")
 
     # --- embeddings --------------------------------------------------------------------------
     embedding_provider: Literal["local", "openai", "fake"] = Field(

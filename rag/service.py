@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -31,6 +32,7 @@ from rag.guide.answerable import passage_finder
 from rag.guide.cache import GuideCache
 from rag.ingest.fetch import Fetched, fetch_url
 from rag.ingest.pipeline import Progress, document_id, ingest_bytes, ingest_pages, ingest_paths
+from rag.notebooks import DEFAULT, Notebook, NotebookRegistry, notebook_collection, notebook_dir
 from rag.prompts import load_prompt
 from rag.providers import (
     chat_model_name,
@@ -100,12 +102,68 @@ class Service:
     """Everything the front ends call. Collaborators may be passed in (tests) or built lazily."""
 
     def __init__(self, settings: Settings, *, embeddings: Embeddings | None = None, client: Any | None = None,
-                 chat_model: BaseChatModel | None = None, verifier: ClaimVerifier | None = None) -> None:
+                 chat_model: BaseChatModel | None = None, verifier: ClaimVerifier | None = None,
+                 notebook: Notebook | None = None, models_of: Service | None = None) -> None:
         self.settings = settings
+        self._models_of = models_of  # another notebook's service whose chat model this one shares, when built
         self._embeddings = embeddings
         self._client = client
         self._chat_model = chat_model
         self._verifier = verifier
+        self._notebook = notebook
+
+    # --- notebooks -------------------------------------------------------------------------
+    @property
+    def client(self) -> Any:
+        """The Chroma client (embedded or a server), made once."""
+        if self._client is None:
+            self._client = make_client(self.settings)
+        return self._client
+
+    @cached_property
+    def notebooks(self) -> NotebookRegistry:
+        return NotebookRegistry(self.client, self.settings.collection)
+
+    @cached_property
+    def notebook(self) -> Notebook:
+        """The notebook this service works on (`settings.notebook`: a name or an id)."""
+        if self._notebook is not None:
+            return self._notebook
+        if self.settings.notebook == DEFAULT:  # no registry read on the default path
+            return Notebook(id=DEFAULT, name=DEFAULT)
+        return self.notebooks.resolve(self.settings.notebook)
+
+    @property
+    def collection(self) -> str:
+        """The notebook's Chroma collection."""
+        return notebook_collection(self.settings.collection, self.notebook.id)
+
+    @property
+    def work_dir(self) -> Path:
+        """The notebook's folder: guides, briefings, notes and eval runs."""
+        return notebook_dir(self.settings.data_dir, self.notebook.id)
+
+    def for_notebook(self, ref: str) -> Service:
+        """The same service on another notebook, sharing the models, the judge and the store's client."""
+        notebook = self.notebooks.resolve(ref)
+        if notebook.id == self.notebook.id:
+            return self
+        return Service(self.settings.model_copy(update={"notebook": notebook.id}), embeddings=self.embeddings,
+                       client=self.client, chat_model=self._chat_model, verifier=_LazyVerifier(self),
+                       notebook=notebook, models_of=self)
+
+    def delete_notebook(self, ref: str) -> Notebook:
+        """Delete a notebook and everything in it (its collections, its folder), nothing else."""
+        notebook = self.notebooks.resolve(ref)
+        if notebook.id == DEFAULT:
+            raise InputError("the default notebook cannot be deleted (delete its documents instead)")
+        with self._write_lock():
+            drop_collections(self.client, notebook_collection(self.settings.collection, notebook.id))
+            folder = notebook_dir(self.settings.data_dir, notebook.id)
+            if folder.is_dir():
+                shutil.rmtree(folder)
+            self.notebooks.forget(notebook.id)
+        return notebook
 
     @cached_property
     def embeddings(self) -> Embeddings:
@@ -115,8 +173,7 @@ class Service:
 
     @cached_property
     def store(self) -> Store:
-        client = self._client if self._client is not None else make_client(self.settings)
-        return Store(client, self.settings.collection, embedding_id(self.settings))
+        return Store(self.client, self.collection, embedding_id(self.settings))
 
     # --- ingestion -------------------------------------------------------------------------
     @contextmanager
@@ -186,9 +243,7 @@ class Service:
         return int(self.settings.max_file_mb * 1_000_000)
 
     def _reset_store(self) -> None:
-        client = self._client if self._client is not None else make_client(self.settings)
-        self._client = client
-        drop_collections(client, self.settings.collection)
+        drop_collections(self.client, self.collection)
         self.__dict__.pop("store", None)
         self.__dict__.pop("retriever", None)
         self.__dict__.pop("answer_chain", None)
@@ -251,7 +306,11 @@ class Service:
     # --- answering -------------------------------------------------------------------------
     @cached_property
     def chat_model(self) -> BaseChatModel:
-        return self._chat_model if self._chat_model is not None else make_chat_model(self.settings)
+        if self._chat_model is not None:
+            return self._chat_model
+        if self._models_of is not None:  # one embedded model per process, whichever notebook asks first
+            return self._models_of.chat_model
+        return make_chat_model(self.settings)
 
     @cached_property
     def calibration(self) -> Calibration:
@@ -318,7 +377,7 @@ class Service:
               on_progress: BriefProgress | None = None) -> Briefing:
         """A cited, verified briefing over the collection (or `sources`), narrowed to `topic` when given.
 
-        Stages are saved under <data_dir>/briefs/<run id>/; the same run id resumes a run.
+        Stages are saved under <notebook folder>/briefs/<run id>/; the same run id resumes a run.
         `on_progress(stage, done, total)` reports each stage (done == total == 0: loaded from the run).
         """
         s = self.settings
@@ -336,7 +395,7 @@ class Service:
         pipeline = BriefPipeline(chat_model=self.chat_model, embeddings=self.embeddings, retriever=self.retriever,
                                  verifier=_LazyVerifier(self), digest_prompt=load_prompt(s.prompts_dir, "brief_digest"),
                                  stance_prompt=load_prompt(s.prompts_dir, "brief_stance"), options=options,
-                                 runs_dir=s.data_dir / "briefs", collection=s.collection,
+                                 runs_dir=self.work_dir / "briefs", collection=self.collection,
                                  provenance={**self.provenance(), "verify_prompt": verify_prompt})
         return pipeline.run(records, texts, topic=topic, run_id=run_id, verify_mode=verify or s.verify_mode,
                             on_progress=on_progress)
@@ -356,7 +415,7 @@ class Service:
 
     @cached_property
     def _guides(self) -> GuideCache:
-        return GuideCache(self.settings.data_dir / "guides")
+        return GuideCache(self.work_dir / "guides")
 
     def guide(self, ref: str, *, refresh: bool = False, on_progress: GuideProgress | None = None) -> SourceGuide:
         """A document's source guide (by id, id prefix or file name), from the cache unless `refresh`.
@@ -421,8 +480,8 @@ class Service:
             where = (f"server {self.settings.chroma_host}:{self.settings.chroma_port}" if self.settings.chroma_host
                      else f"embedded {self.settings.chroma_dir}")
             docs = self.store.list_documents()
-            return f"{where}; collection {self.settings.collection!r}: {len(docs)} documents, " \
-                   f"{self.store.count_chunks()} chunks"
+            return (f"{where}; notebook {self.notebook.name!r}, collection {self.collection!r}: {len(docs)} "
+                    f"documents, {self.store.count_chunks()} chunks")
 
         run("embeddings", embeddings)
         run("store", store)

@@ -18,7 +18,7 @@ from rag.config import Settings
 from rag.errors import ConfigError, SourcebriefError, StoreError
 from rag.types import Chunk, DocumentRecord, Removed
 
-__all__ = ["Store", "drop_collections", "make_client"]
+__all__ = ["GuardedMethods", "Store", "drop_collections", "make_client"]
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ def _guarded(method: Callable[..., T]) -> Callable[..., T]:
     return wrapped
 
 
-class _GuardedMethods(type):
+class GuardedMethods(type):
     """Wraps every public method of the class with `_guarded`."""
 
     def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any]) -> type:
@@ -89,7 +89,7 @@ class _GuardedMethods(type):
         return super().__new__(mcs, name, bases, namespace)
 
 
-class Store(metaclass=_GuardedMethods):
+class Store(metaclass=GuardedMethods):
     """Chunks and document records of one collection, tied to one embedding model."""
 
     def __init__(self, client: Any, name: str, embedding_id: str) -> None:

@@ -31,7 +31,7 @@ def briefing_file(service: Service, run_id: str, fmt: str) -> Path:
     """Where a run's rendering lives; the run id is checked so no path leaves the briefs folder."""
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r} (md, html or json)")
-    path = service.settings.data_dir / "briefs" / check_run_id(run_id) / f"briefing.{fmt}"
+    path = service.work_dir / "briefs" / check_run_id(run_id) / f"briefing.{fmt}"
     if not path.exists():
         raise NotFoundError(f"no briefing for run {run_id!r}")
     return path
@@ -49,7 +49,7 @@ class BriefHandlers:
         except SourcebriefError as exc:
             raise UserFacingError(str(exc)) from exc
         run_id = briefing.provenance.run_id
-        folder = self.service.settings.data_dir / "briefs" / run_id
+        folder = self.service.work_dir / "briefs" / run_id
         folder.mkdir(parents=True, exist_ok=True)
         paths = {}
         for fmt in FORMATS:

@@ -36,7 +36,7 @@ class EvalHandlers:
 
     @property
     def runs_dir(self) -> Path:
-        return self.service.settings.data_dir / "evals" / "runs"
+        return self.service.work_dir / "evals" / "runs"
 
     def suites(self) -> list[str]:
         return sorted(p.name for p in self.suites_dir.glob("*") if p.suffix in {".yaml", ".yml", ".jsonl"})

@@ -36,7 +36,7 @@ def create_server(service: Service, *, host: str | None = None) -> FastAPI:
     return gr.mount_gradio_app(api, build_app(service), path="/", css=CSS, footer_links=["api"],
                                max_file_size=max(1, int(settings.max_file_mb * 1_000_000)),
                                server_name=host, server_port=settings.port,
-                               allowed_paths=[str(settings.data_dir / "briefs")])
+                               allowed_paths=[str(settings.data_dir / "briefs"), str(settings.data_dir / "notebooks")])
 
 
 def serve(service: Service, host: str | None = None, port: int | None = None) -> None:
