@@ -18,7 +18,17 @@ from evals.judge import JudgeReport, evaluate_judge, load_pairs, sample_pairs
 from evals.report import compare_runs, failures, parse_thresholds, write_judge_run, write_run
 from evals.runner import run_suite
 from evals.suite import is_judge_suite, load_suite
-from rag.cli_kit import JsonOpt, VerifyOpt, err, make_service, out, print_json, progress_bar, verify_mode
+from rag.cli_kit import (
+    JsonOpt,
+    NotebookOpt,
+    VerifyOpt,
+    err,
+    make_service,
+    out,
+    print_json,
+    progress_bar,
+    verify_mode,
+)
 from rag.errors import InputError
 from rag.service import Service
 from rag.verify.verifier import Calibration, Verifier, judge_name, load_calibration
@@ -110,10 +120,11 @@ def eval_run(
     fail_under: Annotated[list[str] | None, typer.Option(
         "--fail-under", help="metric=value; exit 1 when the metric's mean is lower (repeatable).")] = None,
     as_json: JsonOpt = False,
+    notebook: NotebookOpt = None,
 ) -> None:
     """Run a suite: retrieval, citation, faithfulness, correctness, refusal and cost metrics."""
     thresholds = parse_thresholds(fail_under or [])
-    service = make_service()
+    service = make_service(notebook)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     out_dir = out_dir or service.work_dir / "evals" / "runs" / f"{suite.stem}-{stamp}"
     if suite.exists() and is_judge_suite(suite):
