@@ -46,7 +46,7 @@ def notebook_create(name: Annotated[str, typer.Argument(help="A name (unique, an
 @notebook_app.command("rename")
 def notebook_rename(ref: NameArg, name: Annotated[str, typer.Argument(help="The new name.")]) -> None:
     """Rename a notebook (its id, and so its data, stay as they are)."""
-    notebook = make_service().notebooks.rename(ref, name)
+    notebook = make_service().rename_notebook(ref, name)
     out.print(f"notebook {notebook.id} is now {notebook.name!r}", highlight=False)
 
 

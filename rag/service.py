@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -111,6 +112,8 @@ class Service:
         self._chat_model = chat_model
         self._verifier = verifier
         self._notebook = notebook
+        self._others: dict[str, Service] = {}  # other notebooks' services, made once (their indexes are kept)
+        self._others_lock = threading.Lock()
 
     # --- notebooks -------------------------------------------------------------------------
     @property
@@ -144,16 +147,33 @@ class Service:
         return notebook_dir(self.settings.data_dir, self.notebook.id)
 
     def for_notebook(self, ref: str) -> Service:
-        """The same service on another notebook, sharing the models, the judge and the store's client."""
+        """The same service on another notebook (by name or id), sharing the models, the judge and the store's
+        client; made once per notebook, so its BM25 index and sentence vectors are built once, when first used."""
+        if self._models_of is not None:
+            return self._models_of.for_notebook(ref)
         notebook = self.notebooks.resolve(ref)
         if notebook.id == self.notebook.id:
             return self
-        return Service(self.settings.model_copy(update={"notebook": notebook.id}), embeddings=self.embeddings,
-                       client=self.client, chat_model=self._chat_model, verifier=_LazyVerifier(self),
-                       notebook=notebook, models_of=self)
+        with self._others_lock:
+            if notebook.id not in self._others:
+                self._others[notebook.id] = Service(
+                    self.settings.model_copy(update={"notebook": notebook.id}), embeddings=self.embeddings,
+                    client=self.client, chat_model=self._chat_model, verifier=_LazyVerifier(self), notebook=notebook,
+                    models_of=self)
+            return self._others[notebook.id]
+
+    def rename_notebook(self, ref: str, name: str) -> Notebook:
+        if self._models_of is not None:
+            return self._models_of.rename_notebook(ref, name)
+        notebook = self.notebooks.rename(ref, name)
+        with self._others_lock:
+            self._others.pop(notebook.id, None)
+        return notebook
 
     def delete_notebook(self, ref: str) -> Notebook:
         """Delete a notebook and everything in it (its collections, its folder), nothing else."""
+        if self._models_of is not None:
+            return self._models_of.delete_notebook(ref)
         notebook = self.notebooks.resolve(ref)
         if notebook.id == DEFAULT:
             raise InputError("the default notebook cannot be deleted (delete its documents instead)")
@@ -163,6 +183,8 @@ class Service:
             if folder.is_dir():
                 shutil.rmtree(folder)
             self.notebooks.forget(notebook.id)
+        with self._others_lock:
+            self._others.pop(notebook.id, None)
         return notebook
 
     @cached_property

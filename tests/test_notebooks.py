@@ -140,3 +140,33 @@ def test_every_command_takes_a_notebook(tmp_path: Path, seeds_copy: Path, ferry:
     refused = runner.invoke(app, ["notebook", "delete", "default", "--yes"])
     assert refused.exit_code != 0 and "cannot be deleted" in str(refused.exception)
     assert "000_4cf79fb7c8a49485.txt" in run("sources")
+
+
+def test_the_api_works_on_a_notebook_and_the_old_routes_on_default(service: Service, seeds_copy: Path,
+                                                                   ferry: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from ui.server import create_server
+
+    service.ingest([seeds_copy])
+    client = TestClient(create_server(service))
+    created = client.post("/api/notebooks", json={"name": "Islands"}).json()
+    assert client.post("/api/notebooks", json={"name": "islands"}).status_code == 400
+    with (ferry / "ferry.txt").open("rb") as handle:
+        added = client.post(f"/api/notebooks/{created['id']}/ingest", files={"file": ("ferry.txt", handle)}).json()
+    assert added["added"] == 1 and added["documents"] == 1
+    listed = {n["name"]: n["documents"] for n in client.get("/api/notebooks").json()}
+    assert listed == {"default": 5, "Islands": 1}
+    assert [s["file_name"] for s in client.get("/api/notebooks/Islands/sources").json()] == ["ferry.txt"]
+    assert len(client.get("/api/sources").json()) == 5  # the old route: the default notebook
+    assert [s["file_name"] for s in client.get("/api/sources?notebook=islands").json()] == ["ferry.txt"]
+    body = client.post("/api/notebooks/islands/ask", json={"question": "How many passengers will the ferry "
+                                                          "carry?", "verify": "off"}).json()
+    assert {c["file_name"] for s in body["sentences"] for c in s["citations"]} == {"ferry.txt"}
+    assert client.get("/api/notebooks/nowhere/sources").status_code == 404
+    renamed = client.patch(f"/api/notebooks/{created['id']}", json={"name": "Ferries"}).json()
+    assert renamed["name"] == "Ferries" and renamed["id"] == created["id"]
+    assert client.delete("/api/notebooks/default").status_code == 400
+    assert client.delete("/api/notebooks/ferries").json()["id"] == created["id"]
+    assert [n["name"] for n in client.get("/api/notebooks").json()] == ["default"]
+    assert len(client.get("/api/sources").json()) == 5

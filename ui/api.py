@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, FastAPI, File, Request, UploadFile
+from fastapi import APIRouter, Depends, FastAPI, File, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
@@ -15,12 +15,13 @@ from rag.brief import Briefing
 from rag.brief.render import render_briefing
 from rag.errors import ConfigError, InputError, ModelError, NotFoundError, SourcebriefError, StoreError
 from rag.guide import SourceGuide
+from rag.notebooks import DEFAULT, Notebook
 from rag.service import Service, SourceView
 from rag.types import ChatTurn, CitedAnswer, DocumentRecord, IngestReport, VerifyMode
 from ui.brief_handlers import briefing_file
 
-__all__ = ["AskRequest", "BriefRequest", "Health", "UrlRequest", "build_router", "error_response",
-           "install_error_handler"]
+__all__ = ["AskRequest", "BriefRequest", "Health", "NotebookInfo", "NotebookName", "UrlRequest", "build_router",
+           "error_response", "install_error_handler"]
 
 _STATUS = {InputError: 400, NotFoundError: 404, ConfigError: 500, ModelError: 503, StoreError: 503}
 
@@ -45,6 +46,14 @@ class UrlRequest(BaseModel):
     url: str = Field(description="An http(s) address of a page or document to fetch and ingest.")
 
 
+class NotebookName(BaseModel):
+    name: str = Field(description="The notebook's display name (unique in any case).")
+
+
+class NotebookInfo(Notebook):
+    documents: int = Field(description="Documents in the notebook.")
+
+
 class Health(BaseModel):
     ok: bool
     documents: int
@@ -61,68 +70,98 @@ def error_response(exc: SourcebriefError) -> JSONResponse:
 
 
 def build_router(service: Service) -> APIRouter:
-    """Routes that call the service; errors become `{"error": "..."}` with a fitting status."""
+    """Routes that call the service; errors become `{"error": "..."}` with a fitting status.
+
+    The document routes work on a notebook: `/api/notebooks/{notebook}/ask`, ... (a name or an id), and the
+    same routes without the prefix (`/api/ask`, ...) on `default`, or on `?notebook=` when given."""
     router = APIRouter(responses={400: {"model": ErrorBody}, 404: {"model": ErrorBody}, 503: {"model": ErrorBody}})
+    scoped = APIRouter()
     max_bytes = int(service.settings.max_file_mb * 1_000_000)
+
+    def on(notebook: str = DEFAULT) -> Service:
+        return service.for_notebook(notebook)
+
+    book_of = Depends(on)  # the notebook's service: from the path's {notebook}, else ?notebook=, else default
 
     @router.get("/healthz", response_model=Health, tags=["health"])
     def healthz() -> Health:
         return Health(ok=True, documents=len(service.sources()), chunks=service.store.count_chunks())
 
-    @router.get("/api/sources", response_model=list[DocumentRecord], tags=["sources"])
-    def list_sources() -> list[DocumentRecord]:
-        return service.sources()
+    @router.get("/api/notebooks", response_model=list[NotebookInfo], tags=["notebooks"])
+    def list_notebooks() -> list[NotebookInfo]:
+        return [NotebookInfo(**nb.model_dump(), documents=len(service.for_notebook(nb.id).sources()))
+                for nb in service.notebooks.all()]
 
-    @router.get("/api/sources/{ref}", response_model=SourceView, tags=["sources"])
-    def show_source(ref: str) -> SourceView:
-        return service.source(ref)
+    @router.post("/api/notebooks", response_model=Notebook, tags=["notebooks"])
+    def create_notebook(body: NotebookName) -> Notebook:
+        return service.notebooks.create(body.name)
 
-    @router.get("/api/sources/{ref}/guide", response_model=SourceGuide, tags=["sources"])
-    def source_guide(ref: str, refresh: bool = False) -> SourceGuide:
+    @router.patch("/api/notebooks/{notebook}", response_model=Notebook, tags=["notebooks"])
+    def rename_notebook(notebook: str, body: NotebookName) -> Notebook:
+        return service.rename_notebook(notebook, body.name)
+
+    @router.delete("/api/notebooks/{notebook}", response_model=Notebook, tags=["notebooks"])
+    def delete_notebook(notebook: str) -> Notebook:
+        """Delete a notebook with all its documents, guides, briefings, notes and eval runs."""
+        return service.delete_notebook(notebook)
+
+    @scoped.get("/sources", response_model=list[DocumentRecord], tags=["sources"])
+    def list_sources(book: Service = book_of) -> list[DocumentRecord]:
+        return book.sources()
+
+    @scoped.get("/sources/{ref}", response_model=SourceView, tags=["sources"])
+    def show_source(ref: str, book: Service = book_of) -> SourceView:
+        return book.source(ref)
+
+    @scoped.get("/sources/{ref}/guide", response_model=SourceGuide, tags=["sources"])
+    def source_guide(ref: str, book: Service = book_of, refresh: bool = False) -> SourceGuide:
         """The document's source guide: written on first request, then served from the cache."""
-        return service.guide(ref, refresh=refresh)
+        return book.guide(ref, refresh=refresh)
 
-    @router.delete("/api/sources/{ref}", response_model=DocumentRecord, tags=["sources"])
-    def delete_source(ref: str) -> DocumentRecord:
-        return service.delete_source(ref)
+    @scoped.delete("/sources/{ref}", response_model=DocumentRecord, tags=["sources"])
+    def delete_source(ref: str, book: Service = book_of) -> DocumentRecord:
+        return book.delete_source(ref)
 
-    @router.post("/api/ingest", response_model=IngestReport, tags=["sources"])
-    def ingest(file: Annotated[UploadFile, File(description="A .txt, .md, .html or .pdf file.")]) -> IngestReport:
-        name = service.upload_name(file.filename or "")  # before reading: a refused type is never read
+    @scoped.post("/ingest", response_model=IngestReport, tags=["sources"])
+    def ingest(file: Annotated[UploadFile, File(description="A .txt, .md, .html or .pdf file.")],
+               book: Service = book_of) -> IngestReport:
+        name = book.upload_name(file.filename or "")  # before reading: a refused type is never read
         data = file.file.read(max_bytes + 1)
         if len(data) > max_bytes:
             raise InputError(f"file too large (limit {service.settings.max_file_mb:g} MB)")
-        return service.ingest_upload(data, name)
+        return book.ingest_upload(data, name)
 
-    @router.post("/api/ingest/url", response_model=IngestReport, tags=["sources"])
-    def ingest_url(body: UrlRequest) -> IngestReport:
+    @scoped.post("/ingest/url", response_model=IngestReport, tags=["sources"])
+    def ingest_url(body: UrlRequest, book: Service = book_of) -> IngestReport:
         """Fetch a page by its address and ingest it (http(s) only; private addresses refused unless allowed)."""
-        return service.ingest_url(body.url)
+        return book.ingest_url(body.url)
 
-    @router.post("/api/ask", response_model=CitedAnswer, tags=["ask"])
-    def ask(body: AskRequest) -> CitedAnswer | StreamingResponse:
+    @scoped.post("/ask", response_model=CitedAnswer, tags=["ask"])
+    def ask(body: AskRequest, book: Service = book_of) -> CitedAnswer | StreamingResponse:
         if not body.stream:
-            return service.ask(body.question, body.history, body.sources, body.verify)
-        events = service.ask_stream(body.question, body.history, body.sources, body.verify)
+            return book.ask(body.question, body.history, body.sources, body.verify)
+        events = book.ask_stream(body.question, body.history, body.sources, body.verify)
         first = next(events)  # bad input fails here, before the 200 goes out
         return StreamingResponse(_ndjson(first, events), media_type="application/x-ndjson")
 
-    @router.post("/api/brief", response_model=Briefing, tags=["brief"],
+    @scoped.post("/brief", response_model=Briefing, tags=["brief"],
                  responses={200: {"content": {"text/markdown": {}, "text/html": {}}}})
-    def brief(body: BriefRequest) -> Briefing | Response:
-        briefing = service.brief(body.topic, body.sources, verify=body.verify)
+    def brief(body: BriefRequest, book: Service = book_of) -> Briefing | Response:
+        briefing = book.brief(body.topic, body.sources, verify=body.verify)
         if body.format == "json":
             return briefing
         media = "text/markdown" if body.format == "md" else "text/html"
         return Response(render_briefing(briefing, body.format), media_type=f"{media}; charset=utf-8")
 
-    @router.get("/api/briefs/{run_id}/briefing.{fmt}", tags=["brief"])
-    def saved_briefing(run_id: str, fmt: str) -> FileResponse:
+    @scoped.get("/briefs/{run_id}/briefing.{fmt}", tags=["brief"])
+    def saved_briefing(run_id: str, fmt: str, book: Service = book_of) -> FileResponse:
         """A briefing the app wrote, by run id (what the Briefing tab shows and downloads)."""
-        path = briefing_file(service, run_id, fmt)
+        path = briefing_file(book, run_id, fmt)
         media = {"md": "text/markdown", "html": "text/html", "json": "application/json"}[fmt]
         return FileResponse(path, media_type=media)
 
+    router.include_router(scoped, prefix="/api")
+    router.include_router(scoped, prefix="/api/notebooks/{notebook}")
     return router
 
 
