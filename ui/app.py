@@ -1,4 +1,5 @@
-"""The Gradio app: Chat and Sources tabs over one `Service`. Logic lives in `ui.handlers`."""
+"""The Gradio app: a notebook picker over Chat, Briefing, Sources and Evals tabs. Logic lives in the handlers
+(`ui.handlers`, `ui.notebook_handlers`, ...); every event takes the picked notebook and works on it."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ from typing import Any, TypeVar
 
 import gradio as gr
 
+from rag.notebooks import DEFAULT
 from rag.service import Service
 from rag.types import VERIFY_MODES
-from ui.brief_handlers import BriefHandlers
-from ui.eval_handlers import CASE_HEADERS, EvalHandlers
-from ui.guide_handlers import GuideHandlers
-from ui.handlers import ChatHandlers, ChatUpdate, SourceHandlers, UserFacingError
+from ui.eval_handlers import CASE_HEADERS
+from ui.handlers import ChatUpdate, UserFacingError
+from ui.notebook_handlers import NotebookHandlers
 from ui.render import CITE_JS
 
 __all__ = ["build_app"]
@@ -32,12 +33,32 @@ def _friendly(fn: Callable[..., T]) -> Callable[..., T]:
     return wrapped
 
 
+#: Keeps the picked notebook in the address bar, so a link opens it.
+_URL_JS = "(id) => { const u = new URL(window.location); u.searchParams.set('notebook', id); " \
+          "window.history.replaceState(null, '', u); return id; }"
+#: Asks before a notebook is deleted; the answer goes in a hidden box (the picker only takes notebook ids).
+_CONFIRM_DELETE_JS = "(id, _) => [id, confirm('Delete this notebook with all its documents, guides, briefings " \
+                     "and eval runs?') ? id : '']"
+
+
 def build_app(service: Service) -> gr.Blocks:
-    chat, docs, evals = ChatHandlers(service), SourceHandlers(service), EvalHandlers(service)
-    briefs, guides = BriefHandlers(service), GuideHandlers(service)
+    books = NotebookHandlers(service)
+    desk = books.desk
+    evals = desk(None).evals  # suites are the same for every notebook
     with gr.Blocks(title="sourcebrief") as app:
         gr.Markdown("## sourcebrief\nAnswers only from your sources; every sentence cites the passage it "
                     "rests on, and the verifier's verdict says whether the passage supports it.")
+        with gr.Row(elem_id="sb-notebook-bar"):
+            notebook = gr.Dropdown(label="Notebook", choices=books.choices(), value=DEFAULT, elem_id="sb-notebook",
+                                   scale=2)
+            notebook_name = gr.Textbox(label="Name (new notebook, or a new name for this one)",
+                                       elem_id="sb-notebook-name", scale=2)
+            with gr.Column(scale=1, min_width=160):
+                create = gr.Button("New notebook", elem_id="sb-notebook-create", size="sm")
+                rename = gr.Button("Rename", elem_id="sb-notebook-rename", size="sm")
+                drop = gr.Button("Delete notebook", variant="stop", elem_id="sb-notebook-delete", size="sm")
+        notebook_status = gr.Markdown(elem_id="sb-notebook-status")
+        deleting = gr.Textbox(visible=False)
         turns = gr.State([])
         with gr.Tab("Chat", id="chat"):
             with gr.Row():
@@ -112,73 +133,112 @@ def build_app(service: Service) -> gr.Blocks:
             deltas = gr.Dataframe(headers=["metric", "A", "B", "B - A"], interactive=False, elem_id="sb-deltas")
             changed = gr.Textbox(label="Cases whose outcome changed", lines=4, interactive=False)
 
-        def refresh() -> tuple[Any, Any, Any, Any]:
-            choices = chat.source_choices()
-            return (gr.update(choices=choices), docs.table(),
-                    gr.update(choices=choices, value=choices[0][1] if choices else None), gr.update(choices=choices))
+        def refresh(nb: str | None) -> tuple[Any, Any, Any, Any]:
+            here = desk(nb)
+            choices = here.chat.source_choices()
+            return (gr.update(choices=choices, value=[]), here.docs.table(),
+                    gr.update(choices=choices, value=choices[0][1] if choices else None),
+                    gr.update(choices=choices, value=[]))
 
-        def write_briefing(t: str, only: list[str] | None, mode: str,
+        def switched(nb: str | None) -> tuple[Any, ...]:
+            """Another notebook: its sources and runs; the conversation, answer and briefing start empty."""
+            runs = desk(nb).evals.runs()
+            return (*refresh(nb), [], [], "", gr.update(visible=False), "", "", gr.update(choices=runs, value=None),
+                    gr.update(choices=runs, value=None))
+
+        def opened(request: gr.Request) -> tuple[Any, str]:
+            nb, note = books.opened(request.query_params.get("notebook") if request else None)
+            return gr.update(choices=books.choices(), value=nb), note
+
+        def picked(result: tuple[str | None, str]) -> tuple[Any, str, str]:
+            nb, note = result
+            value = gr.update() if nb is None else gr.update(choices=books.choices(), value=nb)
+            return value, note, ""
+
+        def write_briefing(nb: str | None, t: str, only: list[str] | None, mode: str,
                            progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
             def step(stage: str, done: int, total: int) -> None:
                 progress((done, total) if total else None, desc=f"stage: {stage}")
-            view = briefs.write(t, only, mode, step)  # type: ignore[arg-type]
-            frame = (f'<iframe title="briefing" src="api/briefs/{view.run_id}/briefing.html" '
+            here = desk(nb)
+            view = here.briefs.write(t, only, mode, step)  # type: ignore[arg-type]
+            prefix = "api" if here.notebook_id == DEFAULT else f"api/notebooks/{here.notebook_id}"
+            frame = (f'<iframe title="briefing" src="{prefix}/briefs/{view.run_id}/briefing.html" '
                      'style="width:100%;height:760px;border:1px solid #ddd;border-radius:6px"></iframe>')
             return (view.summary, gr.update(value=str(view.paths["md"]), visible=True),
                     gr.update(value=str(view.paths["html"]), visible=True), frame)
 
-        def respond(q: str, kept: list[dict[str, str]], only: list[str] | None,
+        def respond(nb: str | None, q: str, kept: list[dict[str, str]], only: list[str] | None,
                     mode: str) -> Iterator[tuple[Any, ...]]:
             try:
-                for step in chat.respond(q, kept, only or None, mode):  # type: ignore[arg-type]
+                for step in desk(nb).chat.respond(q, kept, only or None, mode):  # type: ignore[arg-type]
                     yield _outputs(step)
             except UserFacingError as exc:
                 raise gr.Error(str(exc)) from exc
 
-        def ingest(paths: list[str] | None, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
+        def ingest(nb: str | None, paths: list[str] | None,
+                   progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
             def step(i: int, n: int, name: str) -> None:
                 progress((i, n), desc=f"ingesting {name}")
-            return docs.upload(paths or [], step)
+            return desk(nb).docs.upload(paths or [], step)
 
-        def run_suite(name: str, n: float | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
-            view = evals.run(name, int(n) if n else None, lambda done, total: progress((done, total), desc="cases"))
-            runs = evals.runs()
+        def run_suite(nb: str | None, name: str, n: float | None,
+                      progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+            here = desk(nb).evals
+            view = here.run(name, int(n) if n else None, lambda done, total: progress((done, total), desc="cases"))
+            runs = here.runs()
             return (f"Saved in `{view.folder}`", view.summary_rows, view.report, view.case_rows,
                     gr.update(choices=runs), gr.update(choices=runs, value=runs[0] if runs else None))
 
-        def show_guide(ref: str | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, Any]:  # noqa: B008
+        def show_guide(nb: str | None, ref: str | None,
+                       progress: gr.Progress = gr.Progress()) -> tuple[Any, Any]:  # noqa: B008
             def step(stage: str, done: int, total: int) -> None:
                 progress((done, total) if total else None, desc=f"guide: {stage}")
-            view = guides.write(ref, step)
+            view = desk(nb).guides.write(ref, step)
             return view.html, gr.update(samples=[[q] for q in view.questions], visible=bool(view.questions))
 
-        def cached_guide(ref: str | None) -> tuple[Any, Any]:
-            view = guides.cached(ref)
+        def cached_guide(nb: str | None, ref: str | None) -> tuple[Any, Any]:
+            view = desk(nb).guides.cached(ref)
             return view.html, gr.update(samples=[[q] for q in view.questions], visible=bool(view.questions))
 
         sync = [sources, table, pick, brief_sources]
-        app.load(refresh, outputs=sync)
-        app.load(lambda: (gr.update(choices=evals.runs()),) * 2, outputs=[run_a, run_b])
-        run_eval.click(_friendly(run_suite), inputs=[suite, limit],
+        fresh = [*sync, chatbot, turns, cited, export, status, briefing_view, run_a, run_b]
+        # A link with ?notebook= opens that notebook; every switch refreshes the tabs and the address bar.
+        app.load(opened, outputs=[notebook, notebook_status]).then(_friendly(switched), inputs=notebook,
+                                                                   outputs=fresh)
+        notebook.input(_friendly(switched), inputs=notebook, outputs=fresh)
+        notebook.change(None, inputs=notebook, js=_URL_JS)
+        bar = [notebook, notebook_status, notebook_name]
+        create.click(_friendly(lambda nb, name: picked(books.create(name))), inputs=[notebook, notebook_name],
+                     outputs=bar).then(_friendly(switched), inputs=notebook, outputs=fresh)
+        rename.click(_friendly(lambda nb, name: picked(books.rename(nb, name))), inputs=[notebook, notebook_name],
+                     outputs=bar).then(_friendly(switched), inputs=notebook, outputs=fresh)
+        drop.click(_friendly(lambda nb, confirmed: picked(books.delete(confirmed))), inputs=[notebook, deleting],
+                   outputs=bar, js=_CONFIRM_DELETE_JS).then(_friendly(switched), inputs=notebook, outputs=fresh)
+        run_eval.click(_friendly(run_suite), inputs=[notebook, suite, limit],
                        outputs=[run_folder, metrics, plots, cases, run_a, run_b])
-        compare.click(_friendly(evals.compare), inputs=[run_a, run_b], outputs=[deltas, changed])
+        compare.click(_friendly(lambda nb, a, b: desk(nb).evals.compare(a, b)), inputs=[notebook, run_a, run_b],
+                      outputs=[deltas, changed])
         # The box empties as soon as a question is sent (not when its answer ends), so the next
         # question can be typed while the answer streams and is never wiped by a late clear.
         asked = gr.State("")
         for trigger in (ask.click, question.submit):
             trigger(lambda q: ("", q), inputs=question, outputs=[question, asked], queue=False).then(
-                respond, inputs=[asked, turns, sources, verify], outputs=[chatbot, turns, cited, export, status])
+                respond, inputs=[notebook, asked, turns, sources, verify],
+                outputs=[chatbot, turns, cited, export, status])
         new.click(lambda: ([], [], "", gr.update(visible=False), ""), outputs=[chatbot, turns, cited, export, status])
-        write.click(_friendly(write_briefing), inputs=[topic, brief_sources, brief_verify],
+        write.click(_friendly(write_briefing), inputs=[notebook, topic, brief_sources, brief_verify],
                     outputs=[brief_status, brief_md, brief_html, briefing_view])
-        pick.change(_friendly(docs.view), inputs=pick, outputs=viewer)
-        pick.change(_friendly(cached_guide), inputs=pick, outputs=[guide_view, suggested])
-        write_guide.click(_friendly(show_guide), inputs=pick, outputs=[guide_view, suggested])
+        pick.change(_friendly(lambda nb, ref: desk(nb).docs.view(ref)), inputs=[notebook, pick], outputs=viewer)
+        pick.change(_friendly(cached_guide), inputs=[notebook, pick], outputs=[guide_view, suggested])
+        write_guide.click(_friendly(show_guide), inputs=[notebook, pick], outputs=[guide_view, suggested])
         suggested.click(lambda sample: sample[0] if sample else "", inputs=suggested, outputs=question)
-        upload.click(_friendly(ingest), inputs=files, outputs=upload_log).then(refresh, outputs=sync)
-        fetch.click(_friendly(docs.fetch), inputs=url, outputs=upload_log).then(refresh, outputs=sync)
-        url.submit(_friendly(docs.fetch), inputs=url, outputs=upload_log).then(refresh, outputs=sync)
-        delete.click(_friendly(docs.delete), inputs=pick, outputs=upload_log).then(refresh, outputs=sync)
+        upload.click(_friendly(ingest), inputs=[notebook, files], outputs=upload_log).then(
+            refresh, inputs=notebook, outputs=sync)
+        for trigger in (fetch.click, url.submit):
+            trigger(_friendly(lambda nb, address: desk(nb).docs.fetch(address)), inputs=[notebook, url],
+                    outputs=upload_log).then(refresh, inputs=notebook, outputs=sync)
+        delete.click(_friendly(lambda nb, ref: desk(nb).docs.delete(ref)), inputs=[notebook, pick],
+                     outputs=upload_log).then(refresh, inputs=notebook, outputs=sync)
     app.queue(default_concurrency_limit=service.settings.ui_concurrency)
     return app
 
