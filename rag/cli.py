@@ -25,6 +25,7 @@ from rag.cli_kit import (
     verify_mode,
 )
 from rag.cli_notebooks import notebook_app
+from rag.cli_notes import notes_app
 from rag.config import Settings, load_settings
 from rag.errors import InputError, SourcebriefError
 from rag.ingest.fetch import is_url
@@ -41,6 +42,7 @@ model_app = typer.Typer(help="Prepare the embedded local model.", no_args_is_hel
 app.add_typer(sources_app, name="sources")
 app.add_typer(model_app, name="model")
 app.add_typer(notebook_app, name="notebook")
+app.add_typer(notes_app, name="notes")
 
 SourceOpt = Annotated[list[str] | None, typer.Option(
     "--sources", "--source", help="Only use these documents: ids, id prefixes or file names, comma-separated.")]
@@ -276,6 +278,7 @@ def ask(question: Annotated[str, typer.Argument(help="The question.")],
         verify: VerifyOpt = None,
         as_json: JsonOpt = False,
         markdown: Annotated[bool, typer.Option("--markdown", help="Print Markdown with footnotes.")] = False,
+        keep: Annotated[bool, typer.Option("--keep", help="Keep the answer in the notebook's notes.")] = False,
         notebook: NotebookOpt = None) -> None:
     """Answer from the ingested sources only, citing the exact passages (or refuse)."""
     turns = _load_history(history) if history else []
@@ -287,6 +290,9 @@ def ask(question: Annotated[str, typer.Argument(help="The question.")],
         sys.stdout.write(answer_markdown(answer))
     else:
         _render_answer(answer)
+    if keep:
+        note = service.keep_answer(answer)
+        err.print(f"kept as note {note.id} (`sourcebrief notes show {note.id}`)", highlight=False)
 
 
 @app.command()
@@ -332,6 +338,9 @@ def brief(topic: Annotated[str | None, typer.Option("--topic", help="Only what b
           run_id: Annotated[str | None, typer.Option(
               "--run-id", help="Save stages under data/briefs/ID; the same id resumes (default: from the inputs).")]
           = None,
+          keep: Annotated[list[str] | None, typer.Option(
+              "--keep", help="Keep a section in the notebook's notes: summary, facts, who_says_what, contention, "
+              "missing or timeline (repeatable).")] = None,
           notebook: NotebookOpt = None) -> None:
     """A cited, verified briefing: summary, facts, who says what, contention, gaps, timeline."""
     from rag.brief.render import render_briefing
@@ -351,6 +360,9 @@ def brief(topic: Annotated[str | None, typer.Option("--topic", help="Only what b
 
         result = service.brief(topic, _split_sources(source), verify=verify_mode(verify), run_id=run_id,
                                on_progress=step)
+    for key in keep or []:
+        note = service.keep_section(result, key)
+        err.print(f"kept {key} as note {note.id}", highlight=False)
     text = render_briefing(result, fmt.value)  # type: ignore[arg-type]
     if out_file is None:
         sys.stdout.write(text)

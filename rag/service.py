@@ -34,6 +34,16 @@ from rag.guide.cache import GuideCache
 from rag.ingest.fetch import Fetched, fetch_url
 from rag.ingest.pipeline import Progress, document_id, ingest_bytes, ingest_pages, ingest_paths
 from rag.notebooks import DEFAULT, Notebook, NotebookRegistry, notebook_collection, notebook_dir
+from rag.notes import (
+    Note,
+    Notes,
+    NoteSentence,
+    StaleCitation,
+    note_from_answer,
+    note_from_section,
+    note_markdown,
+    stale_citations,
+)
 from rag.prompts import load_prompt
 from rag.providers import (
     chat_model_name,
@@ -421,6 +431,38 @@ class Service:
                                  provenance={**self.provenance(), "verify_prompt": verify_prompt})
         return pipeline.run(records, texts, topic=topic, run_id=run_id, verify_mode=verify or s.verify_mode,
                             on_progress=on_progress)
+
+    # --- notes -------------------------------------------------------------------------------
+    @cached_property
+    def notes(self) -> Notes:
+        """The notebook's kept answers and briefing sections."""
+        return Notes(self.work_dir / "notes")
+
+    def keep_answer(self, answer: CitedAnswer) -> Note:
+        return self.notes.save(note_from_answer(answer))
+
+    def keep_section(self, briefing: Briefing, key: str) -> Note:
+        """A briefing section (summary, facts, who_says_what, contention, missing or timeline) as a note."""
+        section = briefing.section(key)
+        if section is None:
+            keys = ", ".join(s.key for s in briefing.sections)
+            raise InputError(f"no section {key!r} in this briefing ({keys})")
+        sentences = [NoteSentence(text=s.text, lead=s.lead, citations=s.citations, verdict=s.verdict)
+                     for s in section.sentences]
+        return self.notes.save(note_from_section(briefing.title, section.title, sentences))
+
+    def note(self, ref: str) -> tuple[Note, dict[int, StaleCitation]]:
+        """A note and, per citation, why its quote is no longer shown (its document deleted or changed)."""
+        note = self.notes.get(ref)
+
+        def text_of(doc_id: str) -> str | None:
+            stored = self.store.get_document_text(doc_id)
+            return stored[0] if stored else None
+
+        return note, stale_citations(note, self.store.list_documents(), text_of)
+
+    def note_markdown(self, ref: str) -> str:
+        return note_markdown(*self.note(ref))
 
     # --- source guides -----------------------------------------------------------------------
     def _guide_verify_mode(self) -> VerifyMode:

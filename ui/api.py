@@ -16,12 +16,13 @@ from rag.brief.render import render_briefing
 from rag.errors import ConfigError, InputError, ModelError, NotFoundError, SourcebriefError, StoreError
 from rag.guide import SourceGuide
 from rag.notebooks import DEFAULT, Notebook
+from rag.notes import Note, StaleCitation
 from rag.service import Service, SourceView
 from rag.types import ChatTurn, CitedAnswer, DocumentRecord, IngestReport, VerifyMode
 from ui.brief_handlers import briefing_file
 
-__all__ = ["AskRequest", "BriefRequest", "Health", "NotebookInfo", "NotebookName", "UrlRequest", "build_router",
-           "error_response", "install_error_handler"]
+__all__ = ["AskRequest", "BriefRequest", "Health", "KeepRequest", "NoteView", "NotebookInfo", "NotebookName",
+           "UrlRequest", "build_router", "error_response", "install_error_handler"]
 
 _STATUS = {InputError: 400, NotFoundError: 404, ConfigError: 500, ModelError: 503, StoreError: 503}
 
@@ -44,6 +45,17 @@ class BriefRequest(BaseModel):
 
 class UrlRequest(BaseModel):
     url: str = Field(description="An http(s) address of a page or document to fetch and ingest.")
+
+
+class KeepRequest(BaseModel):
+    answer: CitedAnswer | None = Field(None, description="An answer, as /ask returned it.")
+    briefing: Briefing | None = Field(None, description="A briefing, as /brief returned it (with `section`).")
+    section: str | None = Field(None, description="summary, facts, who_says_what, contention, missing or timeline.")
+
+
+class NoteView(BaseModel):
+    note: Note
+    stale: list[StaleCitation] = Field(description="Citations whose quote is no longer in the notebook, and why.")
 
 
 class NotebookName(BaseModel):
@@ -159,6 +171,35 @@ def build_router(service: Service) -> APIRouter:
         path = briefing_file(book, run_id, fmt)
         media = {"md": "text/markdown", "html": "text/html", "json": "application/json"}[fmt]
         return FileResponse(path, media_type=media)
+
+    @scoped.get("/notes", response_model=list[Note], tags=["notes"])
+    def list_notes(book: Service = book_of) -> list[Note]:
+        return book.notes.all()
+
+    @scoped.post("/notes", response_model=Note, tags=["notes"])
+    def keep_note(body: KeepRequest, book: Service = book_of) -> Note:
+        """Keep an answer (`{"answer": CitedAnswer}`) or a briefing's section (`{"briefing": Briefing,
+        "section": "contention"}`) in the notebook's notes."""
+        if (body.answer is None) == (body.briefing is None):
+            raise InputError("give an answer, or a briefing and one of its sections")
+        if body.answer is not None:
+            return book.keep_answer(body.answer)
+        assert body.briefing is not None
+        return book.keep_section(body.briefing, body.section or "summary")
+
+    @scoped.get("/notes/{ref}", response_model=NoteView, tags=["notes"])
+    def show_note(ref: str, book: Service = book_of) -> NoteView:
+        """A note and the citations whose document was deleted or changed since (their quotes not to be shown)."""
+        note, stale = book.note(ref)
+        return NoteView(note=note, stale=list(stale.values()))
+
+    @scoped.get("/notes/{ref}/export", tags=["notes"], responses={200: {"content": {"text/markdown": {}}}})
+    def export_note(ref: str, book: Service = book_of) -> Response:
+        return Response(book.note_markdown(ref), media_type="text/markdown; charset=utf-8")
+
+    @scoped.delete("/notes/{ref}", response_model=Note, tags=["notes"])
+    def delete_note(ref: str, book: Service = book_of) -> Note:
+        return book.notes.delete(ref)
 
     router.include_router(scoped, prefix="/api")
     router.include_router(scoped, prefix="/api/notebooks/{notebook}")

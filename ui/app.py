@@ -8,12 +8,14 @@ from typing import Any, TypeVar
 
 import gradio as gr
 
+from rag.brief.write import SECTION_TITLES
 from rag.notebooks import DEFAULT
 from rag.service import Service
 from rag.types import VERIFY_MODES
 from ui.eval_handlers import CASE_HEADERS
 from ui.handlers import ChatUpdate, UserFacingError
 from ui.notebook_handlers import NotebookHandlers
+from ui.notes_tab import notes_tab
 from ui.render import CITE_JS
 
 __all__ = ["build_app"]
@@ -60,6 +62,8 @@ def build_app(service: Service) -> gr.Blocks:
         notebook_status = gr.Markdown(elem_id="sb-notebook-status")
         deleting = gr.Textbox(visible=False)
         turns = gr.State([])
+        last_answer = gr.State("")  # the last final answer (JSON), for "Save to notes"
+        brief_run = gr.State("")  # the last briefing's run id, for "Save section to notes"
         with gr.Tab("Chat", id="chat"):
             with gr.Row():
                 with gr.Column(scale=3):
@@ -80,7 +84,10 @@ def build_app(service: Service) -> gr.Blocks:
                     verify = gr.Radio(list(VERIFY_MODES), value=service.settings.verify_mode,
                                       label="Verify each sentence")
                     cited = gr.HTML(label="Answer with citations", elem_id="sb-cited", js_on_load=CITE_JS)
-                    export = gr.DownloadButton("Download answer (Markdown)", visible=False, elem_id="sb-export")
+                    with gr.Row():
+                        export = gr.DownloadButton("Download answer (Markdown)", visible=False, elem_id="sb-export")
+                        keep_answer = gr.Button("Save to notes", elem_id="sb-keep-answer", size="sm")
+                    keep_status = gr.Markdown(elem_id="sb-keep-status")
         with gr.Tab("Briefing", id="briefing"):
             with gr.Row():
                 with gr.Column(scale=1):
@@ -93,6 +100,11 @@ def build_app(service: Service) -> gr.Blocks:
                     brief_status = gr.Markdown(elem_id="sb-brief-status")
                     brief_md = gr.DownloadButton("Download Markdown", visible=False, elem_id="sb-brief-md")
                     brief_html = gr.DownloadButton("Download HTML", visible=False, elem_id="sb-brief-html")
+                    with gr.Row():
+                        section = gr.Dropdown([(title, key) for key, title in SECTION_TITLES.items()],
+                                              value="summary", label="Section", elem_id="sb-section", scale=2)
+                        keep_section = gr.Button("Save section to notes", elem_id="sb-keep-section", size="sm")
+                    section_status = gr.Markdown(elem_id="sb-section-status")
                 with gr.Column(scale=3):
                     briefing_view = gr.HTML(elem_id="sb-briefing")
         with gr.Tab("Sources", id="sources"):
@@ -132,6 +144,7 @@ def build_app(service: Service) -> gr.Blocks:
                 compare = gr.Button("Compare", elem_id="sb-compare")
             deltas = gr.Dataframe(headers=["metric", "A", "B", "B - A"], interactive=False, elem_id="sb-deltas")
             changed = gr.Textbox(label="Cases whose outcome changed", lines=4, interactive=False)
+        notes = notes_tab(desk, notebook, _friendly)
 
         def refresh(nb: str | None) -> tuple[Any, Any, Any, Any]:
             here = desk(nb)
@@ -144,7 +157,7 @@ def build_app(service: Service) -> gr.Blocks:
             """Another notebook: its sources and runs; the conversation, answer and briefing start empty."""
             runs = desk(nb).evals.runs()
             return (*refresh(nb), [], [], "", gr.update(visible=False), "", "", gr.update(choices=runs, value=None),
-                    gr.update(choices=runs, value=None))
+                    gr.update(choices=runs, value=None), "", "", *notes.refresh(nb))
 
         def opened(request: gr.Request) -> tuple[Any, str]:
             nb, note = books.opened(request.query_params.get("notebook") if request else None)
@@ -165,7 +178,7 @@ def build_app(service: Service) -> gr.Blocks:
             frame = (f'<iframe title="briefing" src="{prefix}/briefs/{view.run_id}/briefing.html" '
                      'style="width:100%;height:760px;border:1px solid #ddd;border-radius:6px"></iframe>')
             return (view.summary, gr.update(value=str(view.paths["md"]), visible=True),
-                    gr.update(value=str(view.paths["html"]), visible=True), frame)
+                    gr.update(value=str(view.paths["html"]), visible=True), frame, view.run_id)
 
         def respond(nb: str | None, q: str, kept: list[dict[str, str]], only: list[str] | None,
                     mode: str) -> Iterator[tuple[Any, ...]]:
@@ -201,7 +214,8 @@ def build_app(service: Service) -> gr.Blocks:
             return view.html, gr.update(samples=[[q] for q in view.questions], visible=bool(view.questions))
 
         sync = [sources, table, pick, brief_sources]
-        fresh = [*sync, chatbot, turns, cited, export, status, briefing_view, run_a, run_b]
+        fresh = [*sync, chatbot, turns, cited, export, status, briefing_view, run_a, run_b, last_answer, brief_run,
+                 notes.table, notes.pick]
         # A link with ?notebook= opens that notebook; every switch refreshes the tabs and the address bar.
         app.load(opened, outputs=[notebook, notebook_status]).then(_friendly(switched), inputs=notebook,
                                                                    outputs=fresh)
@@ -224,10 +238,17 @@ def build_app(service: Service) -> gr.Blocks:
         for trigger in (ask.click, question.submit):
             trigger(lambda q: ("", q), inputs=question, outputs=[question, asked], queue=False).then(
                 respond, inputs=[notebook, asked, turns, sources, verify],
-                outputs=[chatbot, turns, cited, export, status])
-        new.click(lambda: ([], [], "", gr.update(visible=False), ""), outputs=[chatbot, turns, cited, export, status])
+                outputs=[chatbot, turns, cited, export, status, last_answer])
+        new.click(lambda: ([], [], "", gr.update(visible=False), "", ""),
+                  outputs=[chatbot, turns, cited, export, status, last_answer])
         write.click(_friendly(write_briefing), inputs=[notebook, topic, brief_sources, brief_verify],
-                    outputs=[brief_status, brief_md, brief_html, briefing_view])
+                    outputs=[brief_status, brief_md, brief_html, briefing_view, brief_run])
+        keep_answer.click(_friendly(lambda nb, answer: desk(nb).notes.keep_answer(answer)),
+                          inputs=[notebook, last_answer], outputs=keep_status).then(
+            _friendly(notes.refresh), inputs=notebook, outputs=[notes.table, notes.pick])
+        keep_section.click(_friendly(lambda nb, run, key: desk(nb).notes.keep_section(run, key)),
+                           inputs=[notebook, brief_run, section], outputs=section_status).then(
+            _friendly(notes.refresh), inputs=notebook, outputs=[notes.table, notes.pick])
         pick.change(_friendly(lambda nb, ref: desk(nb).docs.view(ref)), inputs=[notebook, pick], outputs=viewer)
         pick.change(_friendly(cached_guide), inputs=[notebook, pick], outputs=[guide_view, suggested])
         write_guide.click(_friendly(show_guide), inputs=[notebook, pick], outputs=[guide_view, suggested])
@@ -245,4 +266,4 @@ def build_app(service: Service) -> gr.Blocks:
 
 def _outputs(step: ChatUpdate) -> tuple[Any, ...]:
     export = gr.update(value=step.export_path, visible=step.export_path is not None)
-    return step.messages, step.turns, step.answer_html, export, step.status
+    return step.messages, step.turns, step.answer_html, export, step.status, step.answer_json

@@ -35,6 +35,7 @@ class ChatUpdate:
     answer_html: str = ""
     export_path: str | None = None
     status: str = ""
+    answer_json: str = ""  # the final answer, for "Save to notes"
 
 
 @dataclass
@@ -86,7 +87,8 @@ class ChatHandlers:
             return texts[doc_id]
 
         return ChatUpdate(messages=list(shown), turns=remembered, answer_html=answer_html(answer, document),
-                          export_path=str(path), status=f"done in {answer.timings.get('total', 0):.1f}s")
+                          export_path=str(path), status=f"done in {answer.timings.get('total', 0):.1f}s",
+                          answer_json=answer.model_dump_json())
 
     def _document(self, doc_id: str) -> str | None:
         """A cited document's cleaned text by its exact id (no registry scan), None when unreadable."""

@@ -12,6 +12,7 @@ from ui.brief_handlers import BriefHandlers
 from ui.eval_handlers import EvalHandlers
 from ui.guide_handlers import GuideHandlers
 from ui.handlers import ChatHandlers, SourceHandlers, UserFacingError
+from ui.note_handlers import NoteHandlers
 
 __all__ = ["Desk", "NotebookHandlers"]
 
@@ -26,6 +27,7 @@ class Desk:
     evals: EvalHandlers
     briefs: BriefHandlers
     guides: GuideHandlers
+    notes: NoteHandlers
 
 
 class NotebookHandlers:
@@ -46,7 +48,7 @@ class NotebookHandlers:
             if key not in self._desks:
                 self._desks[key] = Desk(notebook_id=key, chat=ChatHandlers(book), docs=SourceHandlers(book),
                                         evals=EvalHandlers(book), briefs=BriefHandlers(book),
-                                        guides=GuideHandlers(book))
+                                        guides=GuideHandlers(book), notes=NoteHandlers(book))
             return self._desks[key]
 
     def choices(self) -> list[tuple[str, str]]:

@@ -66,3 +66,23 @@ def test_notebooks_are_opened_by_link_switched_created_and_deleted(app_server: R
         page.screenshot(path=str(shots / "deleted.png"))
     finally:
         httpx.delete(f"{app_server.url}/api/notebooks/{made['id']}", timeout=60)
+
+
+def test_an_answer_is_saved_to_notes_and_read_there(app_server: RunningApp, browser: Any, shots: Path) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(app_server.url)
+    question = "What did Zakharova say about the European Union mission?"
+    page.locator("#sb-question textarea").fill(question)
+    page.locator("#sb-ask").click()
+    page.locator("#sb-chat .message.bot").first.locator("code").first.wait_for(timeout=60_000)
+    page.locator("#sb-keep-answer").click()
+    expect(page.locator("#sb-keep-status")).to_contain_text("Kept in Notes", timeout=20_000)
+    page.get_by_role("tab", name="Notes").click()
+    expect(page.locator("#sb-notes")).to_contain_text(question, timeout=20_000)
+    view = page.locator("#sb-note-view")
+    expect(view).to_contain_text(question, timeout=20_000)
+    expect(view).to_contain_text(re.compile(r"\d{3}_\w+\.txt, characters \d+-\d+: "))  # each quote, below
+    expect(page.locator("#sb-note-download")).to_be_visible()
+    page.screenshot(path=str(shots / "notes.png"))
+    page.locator("#sb-note-delete").click()
+    expect(page.locator("#sb-note-status")).to_contain_text("Deleted note", timeout=20_000)
