@@ -63,7 +63,7 @@ def test_a_note_whose_document_was_deleted_or_changed_says_so(service: Service, 
     path.write_text(path.read_text(encoding="utf-8").replace("Zakharova", "Zakharova (spokesperson)"),
                     encoding="utf-8")
     service.ingest([seeds_copy])  # the file's content changed: a new document id
-    note, stale = service.note(changed_id)
+    _, stale = service.note(changed_id)
     assert stale and all("has changed since this note was kept" in s.reason for s in stale.values())
     markdown = service.note_markdown(changed_id)
     assert "quote not shown" in markdown and f'"{quote}"' not in markdown
