@@ -170,3 +170,16 @@ def test_the_api_works_on_a_notebook_and_the_old_routes_on_default(service: Serv
     assert client.delete("/api/notebooks/ferries").json()["id"] == created["id"]
     assert [n["name"] for n in client.get("/api/notebooks").json()] == ["default"]
     assert len(client.get("/api/sources").json()) == 5
+
+
+def test_the_app_opens_the_notebook_a_link_or_the_server_names(service: Service) -> None:
+    from ui.notebook_handlers import NotebookHandlers
+
+    made = service.notebooks.create("Islands")
+    books = NotebookHandlers(service)
+    assert books.opened(None) == ("default", "") and books.opened("islands") == (made.id, "")
+    assert books.opened("nowhere") == ("default", "No notebook 'nowhere': showing “default”.")
+    served = NotebookHandlers(service.for_notebook("Islands"))  # `serve --notebook Islands`
+    assert served.opened(None) == (made.id, "")
+    assert books.desk(made.id).docs.service.collection.endswith(made.id)
+    assert books.choices() == [("default", "default"), ("Islands", made.id)]

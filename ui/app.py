@@ -51,8 +51,8 @@ def build_app(service: Service) -> gr.Blocks:
         gr.Markdown("## sourcebrief\nAnswers only from your sources; every sentence cites the passage it "
                     "rests on, and the verifier's verdict says whether the passage supports it.")
         with gr.Row(elem_id="sb-notebook-bar"):
-            notebook = gr.Dropdown(label="Notebook", choices=books.choices(), value=DEFAULT, elem_id="sb-notebook",
-                                   scale=2)
+            notebook = gr.Dropdown(label="Notebook", choices=books.choices(), value=service.notebook.id,
+                                   elem_id="sb-notebook", scale=2)
             notebook_name = gr.Textbox(label="Name (new notebook, or a new name for this one)",
                                        elem_id="sb-notebook-name", scale=2)
             with gr.Column(scale=1, min_width=160):

@@ -57,12 +57,13 @@ class NotebookHandlers:
 
     def opened(self, asked: str | None) -> tuple[str, str]:
         """The notebook a link asks for (`?notebook=` name or id) and a note when there is none by that name."""
+        start = self.service.notebook.id  # `serve --notebook NAME` opens that one
         if not asked:
-            return DEFAULT, ""
+            return start, ""
         try:
             return self.service.notebooks.resolve(asked).id, ""
         except SourcebriefError:
-            return DEFAULT, f"No notebook {asked!r}: showing the default one."
+            return start, f"No notebook {asked!r}: showing “{self.service.notebook.name}”."
 
     def create(self, name: str | None) -> tuple[str, str]:
         try:
