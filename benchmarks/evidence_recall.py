@@ -72,20 +72,32 @@ def shown(line: tuple[str, int, int], evidence: list[Evidence]) -> bool:
     return any(e.doc_id == doc_id and e.start < end and start < e.end for e in evidence)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def variant_args(doc: str, variants: list[str]) -> argparse.Namespace:
+    """The evidence benchmarks' options: the suite, the variants to run, whether to list the misses."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--suite", type=Path, default=REPO_ROOT / "evals" / "suites" / "seeds.yaml")
-    parser.add_argument("--variant", action="append", choices=list(VARIANTS), help="default: all")
+    parser.add_argument("--variant", action="append", choices=variants, help="default: all")
     parser.add_argument("--misses", action="store_true", help="list the facts the last variant does not show")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+class SeededChain:
+    """The app's answer chain over the seeds in a fresh store, and its documents by id and file name."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.chain = seeded_service(data_dir).answer_chain
+        self.records = {r.id: r for r in self.chain.store.list_documents()}
+        self.by_file = {r.file_name: r.id for r in self.records.values()}
+        self.titles = {r.id: (r.file_name, r.title) for r in self.records.values()}
+
+
+def main() -> None:
+    args = variant_args(__doc__, list(VARIANTS))
     variants = args.variant or list(VARIANTS)
     suite = load_suite(args.suite)
     with tempfile.TemporaryDirectory() as tmp:
-        service = seeded_service(Path(tmp))
-        chain = service.answer_chain
-        records = {r.id: r for r in chain.store.list_documents()}
-        by_file = {r.file_name: r.id for r in records.values()}
-        titles = {r.id: (r.file_name, r.title) for r in records.values()}
+        seeded = SeededChain(Path(tmp))
+        chain, records, by_file, titles = seeded.chain, seeded.records, seeded.by_file, seeded.titles
         options = chain.options
         found: dict[str, dict[str, list[bool]]] = {v: {} for v in variants}
         chars: dict[str, list[int]] = {v: [] for v in variants}

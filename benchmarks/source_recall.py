@@ -20,7 +20,6 @@ to the first.
 
 from __future__ import annotations
 
-import argparse
 import re
 import statistics
 import sys
@@ -30,11 +29,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.evidence_recall import fact_lines, shown
-from benchmarks.seeded import seeded_service
+from benchmarks.evidence_recall import SeededChain, fact_lines, shown, variant_args
 from evals.suite import load_suite
 from rag.compare import per_source_evidence
-from rag.config import REPO_ROOT
 from rag.gates import is_comparative
 
 VARIANTS: dict[str, dict[str, Any]] = {
@@ -54,19 +51,12 @@ def unattributed(fact: str) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--suite", type=Path, default=REPO_ROOT / "evals" / "suites" / "seeds.yaml")
-    parser.add_argument("--variant", action="append", choices=list(VARIANTS), help="default: all")
-    parser.add_argument("--misses", action="store_true", help="list the facts the last variant does not show")
-    args = parser.parse_args()
+    args = variant_args(__doc__, list(VARIANTS))
     variants = args.variant or list(VARIANTS)
     suite = load_suite(args.suite)
     with tempfile.TemporaryDirectory() as tmp:
-        service = seeded_service(Path(tmp))
-        chain = service.answer_chain
-        records = {r.id: r for r in chain.store.list_documents()}
-        by_file = {r.file_name: r.id for r in records.values()}
-        titles = {r.id: (r.file_name, r.title) for r in records.values()}
+        seeded = SeededChain(Path(tmp))
+        chain, records, by_file, titles = seeded.chain, seeded.records, seeded.by_file, seeded.titles
         options = chain.options
         found: dict[str, dict[str, list[bool]]] = {v: {} for v in variants}
         heard: dict[str, list[float]] = {v: [] for v in variants}

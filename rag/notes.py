@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from rag.errors import InputError, NotFoundError
 from rag.types import Citation, CitedAnswer, DocumentRecord, Verdict
 
-__all__ = ["Note", "NoteSentence", "Notes", "StaleCitation", "note_from_answer", "note_from_section",
+__all__ = ["Note", "NoteSentence", "Notes", "StaleCitation", "footnotes", "note_from_answer", "note_from_section",
            "note_markdown", "stale_citations"]
 
 _ID = re.compile(r"^[0-9a-f]{4,32}$")
@@ -117,6 +117,15 @@ def stale_citations(note: Note, records: Sequence[DocumentRecord],
     return out
 
 
+def footnotes(note: Note) -> list[tuple[Citation, NoteSentence]]:
+    """Each citation number once, in order, with the sentence it first supports (for its verdict)."""
+    seen: dict[int, tuple[Citation, NoteSentence]] = {}
+    for s in note.sentences:
+        for c in s.citations:
+            seen.setdefault(c.n, (c, s))
+    return list(seen.values())
+
+
 def note_markdown(note: Note, stale: Mapping[int, StaleCitation]) -> str:
     """The note as Markdown with footnotes, like an exported answer; a stale citation says why, without its quote."""
     body = []
@@ -125,17 +134,12 @@ def note_markdown(note: Note, stale: Mapping[int, StaleCitation]) -> str:
         body.append(f"{lead}{s.text}" + "".join(f"[^{c.n}]" for c in s.citations))
     joiner = " " if note.kind == "answer" else "\n\n"
     lines = [f"**{'Q' if note.kind == 'answer' else 'Note'}:** {note.title}", "", joiner.join(body), ""]
-    seen: set[int] = set()
-    for s in note.sentences:
-        for c in s.citations:
-            if c.n in seen:
-                continue
-            seen.add(c.n)
-            if c.n in stale:
-                lines.append(f"[^{c.n}]: {c.file_name}: quote not shown: {stale[c.n].reason}.")
-                continue
-            verdict = f" (verdict: {s.verdict.label} {s.verdict.score:.2f})" if s.verdict else ""
-            lines.append(f'[^{c.n}]: {c.file_name}, characters {c.start}-{c.end}: "{c.quote}"{verdict}')
+    for c, s in footnotes(note):
+        if c.n in stale:
+            lines.append(f"[^{c.n}]: {c.file_name}: quote not shown: {stale[c.n].reason}.")
+            continue
+        verdict = f" (verdict: {s.verdict.label} {s.verdict.score:.2f})" if s.verdict else ""
+        lines.append(f'[^{c.n}]: {c.file_name}, characters {c.start}-{c.end}: "{c.quote}"{verdict}')
     lines += ["", f"<!-- note {note.id}, kept {note.created_at} -->"]
     return "\n".join(lines) + "\n"
 

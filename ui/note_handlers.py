@@ -11,7 +11,7 @@ from pathlib import Path
 from rag.brief import Briefing
 from rag.brief.pipeline import check_run_id
 from rag.errors import SourcebriefError
-from rag.notes import Note, StaleCitation
+from rag.notes import Note, StaleCitation, footnotes
 from rag.service import Service
 from rag.types import CitedAnswer
 from ui.handlers import UserFacingError
@@ -30,18 +30,14 @@ def note_html(note: Note, stale: dict[int, StaleCitation]) -> str:
         marks = "".join(f"<sup>[{c.n}]</sup>" for c in s.citations)
         badge = f' <code class="sb-verdict">{_e(s.verdict.label)} {s.verdict.score:.2f}</code>' if s.verdict else ""
         parts.append(f"<p>{lead}{_e(s.text)}{marks}{badge}</p>")
-    items, seen = [], set()
-    for s in note.sentences:
-        for c in s.citations:
-            if c.n in seen:
-                continue
-            seen.add(c.n)
-            if c.n in stale:
-                items.append(f'<li value="{c.n}" class="sb-stale">{_e(c.file_name)}: quote not shown: '
-                             f"{_e(stale[c.n].reason)}</li>")
-            else:
-                items.append(f'<li value="{c.n}">{_e(c.file_name)}, characters {c.start}-{c.end}: '
-                             f"<q>{_e(c.quote)}</q></li>")
+    items = []
+    for c, _ in footnotes(note):
+        if c.n in stale:
+            items.append(f'<li value="{c.n}" class="sb-stale">{_e(c.file_name)}: quote not shown: '
+                         f"{_e(stale[c.n].reason)}</li>")
+        else:
+            items.append(f'<li value="{c.n}">{_e(c.file_name)}, characters {c.start}-{c.end}: '
+                         f"<q>{_e(c.quote)}</q></li>")
     if items:
         parts.append("<ol>" + "".join(items) + "</ol>")
     return "".join(parts) + "</div>"
