@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import gradio as gr
 
-from rag.brief.write import SECTION_TITLES
+from rag.brief import SECTION_TITLES
 from rag.notebooks import DEFAULT
 from rag.service import Service
 from rag.types import VERIFY_MODES

@@ -2,6 +2,7 @@
 
 from rag.brief.pipeline import STAGES, BriefOptions, BriefPipeline, BriefProgress
 from rag.brief.types import Briefing, BriefSection, BriefSentence, ClaimGroup, TimelineEvent
+from rag.brief.write import SECTION_TITLES
 
-__all__ = ["STAGES", "BriefOptions", "BriefPipeline", "BriefProgress", "BriefSection", "BriefSentence", "Briefing",
-           "ClaimGroup", "TimelineEvent"]
+__all__ = ["SECTION_TITLES", "STAGES", "BriefOptions", "BriefPipeline", "BriefProgress", "BriefSection",
+           "BriefSentence", "Briefing", "ClaimGroup", "TimelineEvent"]
