@@ -23,11 +23,11 @@ from rag.citations import check_quotes, parse_answer, partial_text, resolve_cita
 from rag.compare import by_source_rows, per_source_evidence, position_sentence, source_groups
 from rag.config import Settings
 from rag.errors import InputError, ModelError, model_failure
-from rag.evidence import SentenceVectors, format_evidence, select_evidence, source_label
+from rag.evidence import SentenceVectors, format_evidence, headline_evidence, select_evidence, source_label
 from rag.gates import check_answerable, is_comparative
 from rag.guard import context_before, correction, guard_sentences, quote_sentence, refusal_answer
 from rag.parts import evidence_parts, missing_parts, question_parts
-from rag.premise import premise_conflicts, premise_gate
+from rag.premise import premise_conflicts, premise_gate, stated_premise
 from rag.prompts import Prompt
 from rag.retrieval import HybridRetriever
 from rag.store import Store
@@ -384,7 +384,22 @@ class AnswerChain:
         gate = check_answerable(question, passages, documents, labels)
         if gate is not None or self.verifier is None or not premise:
             return gate
-        return premise_gate(question, evidence, self.verifier)
+        return premise_gate(question, [*evidence, *self._premise_evidence(question, records)], self.verifier)
+
+    def _premise_evidence(self, question: str, records: Mapping[str, DocumentRecord]) -> list[Evidence]:
+        """For a premise stated in a leading clause ("Since Chalenko calls Russia the main obstacle, ..."): the
+        lines found for the premise itself, with the headlines of their documents (an op-ed states its thesis
+        there). The question's evidence answers what it asks, not what it assumes."""
+        premise = stated_premise(question)
+        if premise is None:
+            return []
+        titles = {r.id: (r.file_name, r.title) for r in records.values()}
+        hits = self.retriever.search(premise, self.options.k, None, titles)
+        lines = select_evidence(premise, hits, self.embeddings, records, max_sentences=self.options.min_sentences,
+                                max_chars=self.options.max_chars, vectors=self.sentence_vectors)
+        heads = [headline_evidence(records[d], self._doc_text(d)) for d in dict.fromkeys(h.chunk.doc_id for h in hits)
+                 if d in records]
+        return [*lines, *(h for h in heads if h is not None)]
 
     def answer(self, question: str, history: Sequence[ChatTurn] = (), doc_ids: Sequence[str] | None = None,
                records: Mapping[str, DocumentRecord] | None = None,

@@ -24,6 +24,10 @@ from rag.verify.checks import is_name
 __all__ = ["premise_conflicts", "premise_gate", "presupposition"]
 
 _WHY = re.compile(r"^\s*(?:and\s+|so\s+|but\s+)?(?:why|how\s+come)\b,?\s*(?P<rest>.+?)\s*\??\s*$", re.I)
+#: A question that states its premise in a leading clause: "Since X, what ...?", "Given that X, how ...?".
+_GIVEN = re.compile(r"^\s*(?:since|given that|now that|seeing that|considering that|as)\s+(?!for\b|to\b|of\b|well\b)"
+                    r"(?P<premise>[^,?]+?),\s*(?:(?:so|then)\s+)?(?:what|why|how|who|whom|which|when|where|does|do|did|"
+                    r"is|are|was|were|can|could|should|would|will|has|have)\b", re.I)
 _ASIDE = re.compile(r",?\s*according to [^,?]+(?:,\s*|$)", re.I)
 _AUX = ("did", "does", "do", "has", "have", "had", "is", "are", "was", "were", "would", "will", "could",
         "should", "can", "might", "must")
@@ -85,10 +89,14 @@ def _is_verb_candidate(word: str) -> bool:
 
 
 def presupposition(question: str) -> str | None:
-    """The statement a why-question takes for granted, or None for other questions.
+    """The statement a question takes for granted: a why-question's, or a leading clause's ("Since Chalenko
+    calls Russia a good mediator, what does he ..." -> "Chalenko calls Russia a good mediator"); else None.
 
     "Why did Russia close its embassy in Baku in 2022?" -> "Russia closed its embassy in Baku in 2022";
     "Why has Armenia kept the crossing blocked?" -> "Armenia has kept the crossing blocked"."""
+    given = _GIVEN.match(question)
+    if given is not None and len(given.group("premise").split()) >= 3:
+        return _sentence(given.group("premise").split())
     match = _WHY.match(question)
     if match is None:
         return None
@@ -181,7 +189,11 @@ def _number_attachment(premise: str, sentences: list[str]) -> list[str]:
 
 def _subject_swap(premise: str, sentences: list[str]) -> list[str]:
     """"Armenia has kept the crossing blocked" against "Azerbaijan has blocked the crossing ... pressure on
-    Armenia": the sentence that states the act names another actor right before the same verb."""
+    Armenia": the sentence that states the act names another actor right before the same verb. (Not for a
+    premise that reports a view, "Galuzin says Russia's role has no alternative": the act there is the
+    speaker's, and the words after it have subjects of their own; `_speaker_swap` checks who said them.)"""
+    if _REPORTS.match(premise):
+        return []
     first = next((m for m in _NAME.finditer(premise) if is_name(_bare(m.group(0)))), None)
     if first is None:
         return []
@@ -192,7 +204,7 @@ def _subject_swap(premise: str, sentences: list[str]) -> list[str]:
             continue
         for verb in verbs:
             found = re.search(rf"\b{re.escape(verb[:5])}\w*", sentence)
-            if found is None:
+            if found is None or _root(found.group(0)) != _root(verb):  # "suppliers" is no form of "supplied"
                 continue
             clause = re.split(r"[,;:]", sentence[:found.start()])[-1]
             names = _NAME.findall(clause)
@@ -202,6 +214,15 @@ def _subject_swap(premise: str, sentences: list[str]) -> list[str]:
             if theirs != mine and theirs.lower() not in premise.lower():
                 return [f"the sources say {theirs}, not {mine}, {found.group(0)}"]
     return []
+
+
+def _root(word: str) -> str:
+    """A word without its verbal ending: "supplied", "supplies", "supply" -> "suppl"; "suppliers" -> "supplier"."""
+    word = word.lower()
+    for ending in ("ing", "ied", "ies", "ed", "es", "s", "d", "e", "y"):
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            return word[:-len(ending)]
+    return word
 
 
 def _modifier_swap(premise: str, sentences: list[str]) -> list[str]:
@@ -225,6 +246,10 @@ _SAYS = r"(?:said|says|stated|states|noted|notes|argued|argues|emphasi[sz]ed|emp
 _PERSON = r"((?:[A-Z][\w’'.-]+\s+){0,3}[A-Z][\w’'-]+)"
 _QUOTES_AS = re.compile(rf"\bquot(?:es|ed|ing)\s+{_PERSON}(?:\s+as\s+{_SAYS}|\s*[:,])")
 _SAYS_AFTER = re.compile(rf"{_PERSON}(?:,[^,]{{1,60}},)?\s+{_SAYS}\b")
+
+
+_REPORTS = re.compile(rf"^\s*{_PERSON}\s+(?:{_SAYS}|thinks?|believes?|calls?|considers?|describes?|sees?|views?|"
+                      r"insists?|accuses?|blames?)\b")
 
 
 def _speaker_swap(claim: str, sentences: list[str]) -> list[str]:
@@ -264,9 +289,16 @@ def _lower_first(statement: str) -> str:
     return statement
 
 
+def stated_premise(question: str) -> str | None:
+    """The premise a question states in a leading clause ("Since X, what ...?"), which the question's own
+    evidence need not bear on: it is checked against evidence found for it."""
+    given = _GIVEN.match(question)
+    return presupposition(question) if given is not None else None
+
+
 def premise_gate(question: str, evidence: Sequence[Evidence], verifier: ClaimVerifier) -> AnswerGate | None:
-    """A why-question whose presupposition the evidence does not support (the verifier's verdict, or a
-    recombination conflict): the gate that answers with a correction instead of an answer."""
+    """A question whose presupposition (a why-question's, or a leading clause's) the evidence does not support
+    (the verifier's verdict, or a recombination conflict): the gate that answers with a correction instead."""
     presupposed = presupposition(question)
     if presupposed is None:
         return None

@@ -91,7 +91,23 @@ def test_a_why_question_is_turned_into_the_statement_it_presupposes(question: st
     assert presupposition(question) == premise
 
 
-@pytest.mark.parametrize("question", ["What did Lavrov say?", "Who is Igor Chalenko?", "Why?", "How many troops?"])
+@pytest.mark.parametrize("question, premise", [
+    ("Since Chalenko thinks Russia is a good mediator, what does he suggest Moscow do next?",
+     "Chalenko thinks Russia is a good mediator"),
+    ("Given that Zakharova praised the EU monitors, why does she want the CSTO?", "Zakharova praised the EU monitors"),
+    ("now that Azerbaijan has reopened the Lachin crossing, how do goods reach Karabakh?",
+     "Azerbaijan has reopened the Lachin crossing"),
+    ("As Galuzin says Russia's role has no alternative, what is Russia doing?",
+     "Galuzin says Russia's role has no alternative"),
+])
+def test_a_premise_stated_in_a_leading_clause_is_the_presupposition(question: str, premise: str) -> None:
+    assert presupposition(question) == premise
+
+
+@pytest.mark.parametrize("question", ["What did Lavrov say?", "Who is Igor Chalenko?", "Why?", "How many troops?",
+                                      "Since 1994, what role has Russia played?", "Since when has Russia mediated?",
+                                      "As for Russia, what did Lavrov say?", "What did Lavrov say, since the talks "
+                                      "began?"])
 def test_other_questions_have_no_presupposition_to_check(question: str) -> None:
     assert presupposition(question) is None
 
@@ -104,6 +120,13 @@ def test_premise_conflicts_catch_recombined_facts_and_leave_true_premises_alone(
     assert premise_conflicts("Russia supplied 94 per cent of Azerbaijan's arms imports", passages)
     assert premise_conflicts("Armenia has kept the Lachin crossing blocked since December 2022", passages)
     assert premise_conflicts("The Russian political scientist Igor Chalenko calls Russia a guarantor", passages)
+    # A premise that reports a view: the words after "says" have subjects of their own (here Azerbaijan is
+    # "an alternative to Russia" in another line), and the view is the speaker's.
+    passages.append("The reason is that in 2021-2023 Azerbaijan became one of the major suppliers of energy "
+                    "resources into the EU and could act as an alternative to Russia in this capacity.")
+    passages.append("Galuzin emphasized that Russia's role in facilitating dialogue between Armenia and Azerbaijan "
+                    "has no alternative.")
+    assert premise_conflicts("Galuzin says Russia's role has no alternative", passages) == []
     for true in ("Russia supplied 94 per cent of Armenia's arms imports", "Azerbaijan blocked the Lachin crossing",
                  "The Lachin crossing was blocked by Azerbaijan", "The Ukrainian political scientist Igor Chalenko "
                  "heads a centre"):
@@ -248,6 +271,26 @@ def test_a_false_premise_is_corrected_with_quotes_without_calling_the_model(
     texts = {r.id: service.source(r.id).text for r in service.sources()}
     assert all(texts[c.doc_id][c.start:c.end] == c.quote for s in quotes for c in s.citations)
     assert not model.calls
+
+
+def test_a_false_premise_in_a_leading_clause_is_corrected(settings: Settings, seeds_copy: Path) -> None:
+    model = ScriptedChatModel(replies=[])
+    service = _guarded(settings, seeds_copy, model, unsupported=("praised",))
+    answer = service.ask("Given that Zakharova praised the EU monitors, what role does she see for the CSTO?")
+    assert answer.gate is not None and answer.gate.kind == "premise" and not model.calls
+    assert answer.sentences[0].text == "The sources do not say that Zakharova praised the EU monitors."
+
+
+def test_a_premise_in_a_leading_clause_is_checked_against_lines_found_for_it(settings: Settings,
+                                                                            seeds_copy: Path) -> None:
+    """The question asks about the West; the premise is the op-ed's thesis, in its headline: the premise is
+    checked against what is found for it, headlines included, so a true premise lets the question through."""
+    reply = json.dumps({"sentences": [{"text": "Something.", "citations": []}]})
+    model = ScriptedChatModel(replies=[reply])
+    answer = _guarded(settings, seeds_copy, model).ask(
+        "Given that Chalenko calls Russia the main obstacle in negotiations between Armenia and Azerbaijan, what "
+        "does he say the West did?")
+    assert answer.gate is None and model.calls
 
 
 def test_a_true_premise_is_answered(settings: Settings, seeds_copy: Path) -> None:
