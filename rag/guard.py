@@ -25,6 +25,7 @@ from rag.types import (
     ClaimVerifier,
     Evidence,
     RemovedSentence,
+    Sentence,
     Verdict,
 )
 from rag.verify.checks import cap_runs
@@ -69,6 +70,13 @@ def _in_context(label: str, citation: Citation, claim: str, context: Context | N
 
 _MISSING_NAMES = re.compile(r"^name\(s\) (.+) not in the passage$")
 _ANAPHOR = re.compile(r"\b(?:he|she|they|him|his|her|their|them|this|these|those|such)\b", re.I)
+#: A quote whose speaker is named by role, not by name ("...,” the Russian FM spox concluded.", "said the
+#: diplomat"): news names a speaker once, then refers to them so.
+_ROLE = r"(?:official|diplomat|minister|ministry|spokesperson|spokesman|spokeswoman|spox|envoy|ambassador|analyst|" \
+        r"president|premier|leader|chair|expert)"
+_SAID = r"(?:said|says|noted|notes|concluded|added|stressed|emphasi[sz]ed|remarked|explained|warned|stated|told)"
+_ROLE_SPEAKER = re.compile(rf"\bthe\s+(?:[\w’'.-]+\s+){{0,3}}{_ROLE}\s+{_SAID}\b"
+                           rf"|\b{_SAID}\s+the\s+(?:[\w’'.-]+\s+){{0,3}}{_ROLE}\b", re.I)
 
 
 def _names_only(claim: str, verdict: Verdict | None, quotes: Sequence[str]) -> bool:
@@ -76,8 +84,9 @@ def _names_only(claim: str, verdict: Verdict | None, quotes: Sequence[str]) -> b
     names is in the quotes themselves: then the context may supply the names, and the cited lines, not the
     context, still carry the claim.
 
-    A quote leaves a name to its context when it refers back ("he", "this group", "the ministry") or shortens
-    it (the claim's "Maria Zakharova", the quote's "Zakharova"). A quote that names its own actors ("the
+    A quote leaves a name to its context when it refers back ("he", "this group", "the ministry", a speaker named
+    by role: "the Russian FM spox concluded") or shortens it (the claim's "Maria Zakharova", the quote's
+    "Zakharova"). A quote that names its own actors ("the
     meeting of Blinken with the foreign ministers") leaves nothing to its context: a claim giving that act to
     other names ("Aliyev and Pashinyan met") recombines, and the document's mention of them elsewhere does not
     make it true."""
@@ -88,7 +97,7 @@ def _names_only(claim: str, verdict: Verdict | None, quotes: Sequence[str]) -> b
     if word_coverage(unnamed, " ".join(quotes)) < _OWN_WORDS:
         return False
     joined = " ".join(quotes)
-    if any(refers_back(q) or _ANAPHOR.search(q) for q in quotes):
+    if any(refers_back(q) or _ANAPHOR.search(q) or _ROLE_SPEAKER.search(q) for q in quotes):
         return True
     missing = {n.strip() for i in issues if (m := _MISSING_NAMES.match(i)) for n in m.group(1).split(",")}
     shortened = {word for run in cap_runs(claim) if any(w in joined for w in run) for word in run}
@@ -197,20 +206,23 @@ def _quoted(text: str) -> str:
 
 
 def context_before(document: str, citation: Citation, claim: str) -> str:
-    """What a quote's document says around it for re-reading a claim: where the document introduces a
-    name the claim uses and the quote lacks ("Maria Zakharova, the official spokesperson ..."), then up
-    to `_CONTEXT_CHARS` before the quote, from a sentence start."""
+    """What a quote's document says around it for re-reading a claim: the document's last mention before the
+    quote of a name the claim uses and the quote lacks (where "the Russian official" or "she" was last named:
+    "Zakharova pointed out ..."; the first mention when none comes before), then up to `_CONTEXT_CHARS` before
+    the quote, from a sentence start."""
     text = document[max(0, citation.start - _CONTEXT_CHARS):citation.start]
     start = re.search(r"(?<=[.!?”\"])\s+(?=[A-Z“\"])|\n", text)
     before = (text[start.end():] if start and citation.start > _CONTEXT_CHARS else text).strip()
     introduced: list[str] = []
-    sentences: list[str] | None = None  # the document's, split once and only when a name needs them
+    sentences: list[Sentence] | None = None  # the document's, split once and only when a name needs them
     for run in cap_runs(claim):
         name = " ".join(run)
-        if len(run) < 2 or name in citation.quote or name in before or name not in document:
+        if len(name) < 4 or name in citation.quote or name in before or name not in document:
             continue
-        sentences = sentences if sentences is not None else [s.text for s in split_sentences(document)]
-        sentence = next((s for s in sentences if name in s), "")
+        sentences = sentences if sentences is not None else split_sentences(document)
+        mentions = [s for s in sentences if name in s.text]
+        earlier = [s for s in mentions if s.start < citation.start]
+        sentence = (earlier[-1] if earlier else mentions[0]).text if mentions else ""
         if sentence and sentence not in introduced:
             introduced.append(sentence)
     return " ".join([*introduced[:2], before]).strip()
