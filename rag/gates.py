@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 
 from rag.ingest.sentences import split_sentences
 from rag.retrieval import tokenize
-from rag.types import AnswerGate
+from rag.speakers import find_speakers, speaker_in
+from rag.types import AnswerGate, Evidence
 from rag.verify.checks import PassageNames, cap_runs, extract_numbers, is_name
 from rag.verify.signals import fold
 
@@ -259,6 +260,53 @@ def _answer_type(terms: QuestionTerms, passages: Sequence[str]) -> AnswerGate | 
     return AnswerGate(kind="answer-type", missing=("a date",), message="The sources do not give a date for this.")
 
 
+#: "What did X say / tell / think ...", "How did X respond ...", "What was X's reaction ...": the question asks
+#: for a person's words, which only a line where that person speaks can give.
+_SPEECH = re.compile(r"^\s*(?:and\s+|so\s+)?(?:what|how)\s+(?:did|does|do|has|have|had|would|will)\s+(?P<who>[^?]+?)\s+"
+                     r"(?:say|tell|think|claim|argue|mention|suggest|propose|announce|reply|respond|react|comment|"
+                     r"state|answer|declare)\b", re.I)
+_REACTION = re.compile(r"^\s*what\s+(?:was|is|were|are)\s+(?P<who>[^?]+?)[’']s\s+(?:response|reaction|reply|comment|"
+                       r"statement|answer)\b", re.I)
+_BODIES = frozenset("Ministry Government Office House Union Council Kremlin Department Parliament Committee Mission "
+                    "Group Organization Organisation Authorities Officials".split())
+
+
+def _asked_speaker(question: str, labels: Iterable[str]) -> tuple[str, str] | None:
+    """(surname, the person as the question names them) when the question asks what a person said; None for a
+    body ("the ministry"), a pronoun, or a source the question names by its label (an author's piece is their
+    own words)."""
+    match = _SPEECH.match(question) or _REACTION.match(question)
+    if match is None:
+        return None
+    who = match.group("who").strip()
+    names = [w for w in re.findall(r"[A-Z][\w’'-]+", who) if is_name(w)]
+    if not names or not who.endswith(names[-1]) or names[-1] in _BODIES \
+            or any(names[-1] in label.split() for label in labels):  # "the Russian foreign ministry": a body
+        return None
+    return names[-1], re.sub(r"^(?:the|a|an)\s+", "", who, flags=re.I)
+
+
+def _unheard(question: str, documents: Sequence[str], labels: Iterable[str]) -> AnswerGate | None:
+    """A question about what a person said, when no document has a line where that person speaks (named with a
+    reporting verb, "according to" them, or "he" / "the diplomat" after being named): mentioning them is not
+    quoting them ("Lavrov discussed ... with Ararat Mirzoyan" reports nothing Mirzoyan said)."""
+    asked = _asked_speaker(question, labels)
+    if asked is None:
+        return None
+    surname, shown = asked
+    for text in documents:
+        if surname not in text:
+            continue
+        lines = [Evidence(n=i, doc_id="", file_name="", title="", source="", start=s.start, end=s.end, text=s.text,
+                          score=0.0) for i, s in enumerate(split_sentences(text), start=1)]
+        if any(speaker.split()[-1] == surname for speaker, _ in find_speakers(lines).values()):
+            return None
+        for i, line in enumerate(lines):  # "She added ..." right after a sentence that names the person
+            if speaker_in(line.text) == (None, True) and any(surname in e.text for e in lines[max(0, i - 2):i]):
+                return None
+    return AnswerGate(kind="answer-type", missing=(shown,), message=f"The sources do not report anything {shown} said.")
+
+
 def check_answerable(question: str, passages: Sequence[str], documents: Mapping[str, str],
                      labels: Iterable[str] = ()) -> AnswerGate | None:
     """None when the sources may answer `question`; else why not.
@@ -268,6 +316,8 @@ def check_answerable(question: str, passages: Sequence[str], documents: Mapping[
     the retrieved chunks of a document that has it is not 'missing'); `labels` the collection's
     source labels, which a question may use to attribute ("according to Alwaght") without asking
     about them."""
+    labels = list(labels)
     terms = question_terms(question, labels)
     texts = [_Text(t) for t in documents.values() if t] or [_Text("\n".join(passages))]
-    return _missing(terms, texts) or _unlinked(terms, texts) or _answer_type(terms, passages)
+    return _missing(terms, texts) or _unlinked(terms, texts) or _answer_type(terms, passages) or \
+        _unheard(question, [t.text for t in texts], labels)

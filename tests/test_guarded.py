@@ -40,6 +40,9 @@ def _gate(question: str):  # type: ignore[no-untyped-def]
     ("Why did Sergey Lavrov tell Russia 24 that Russia's role has no alternative?", "unlinked", "Russia 24"),
     ("How many votes did Pashinyan's party win in the 2021 election?", "answer-type", "votes"),
     ("How much natural gas did Azerbaijan export to the EU?", "answer-type", "natural gas"),
+    # Named, never heard: Erdogan and Mirzoyan are mentioned, nothing they said is reported.
+    ("What did Erdogan say about Lavrov's offer to mediate?", "answer-type", "Erdogan"),
+    ("How did Ararat Mirzoyan react to his talks with Lavrov?", "answer-type", "Ararat Mirzoyan"),
 ])
 def test_a_question_the_sources_cannot_answer_is_stopped_and_says_what_is_missing(
         question: str, kind: str, named: str) -> None:
@@ -57,9 +60,26 @@ def test_a_question_the_sources_cannot_answer_is_stopped_and_says_what_is_missin
     "What did Pashinyan say about his talks with Aliyev and Charles Michel in Brussels?",
     "Since when has Russia acted as a mediator in the Armenia-Azerbaijan conflict?",
     "What Did Lavrov Say About Confidence-Building Measures?",  # title case: capitals are no names
+    "What did Zakharova say about the European Union mission?",  # heard: "Zakharova ... highlighted ..."
+    "What did the Russian foreign ministry say about the peacekeepers?",  # a body, not a person
+    "What did Chalenko say about Iran?",  # an author: the piece is his words
+    "What was Galuzin's response to Armenia's Western turn?",  # heard through "the diplomat expressed hope"
 ])
 def test_an_answerable_question_passes_the_gates(question: str) -> None:
     assert _gate(question) is None
+
+
+def test_a_person_is_heard_only_where_a_line_has_them_speak() -> None:
+    from rag.gates import _unheard
+
+    question = "What did Anna Berg say about the harbour?"
+    mentioned = "The council met Anna Berg on Monday. The harbour wall will be rebuilt next year."
+    assert _unheard(question, [mentioned], []) is not None
+    for heard in ("The council met Anna Berg on Monday. Berg said the harbour wall would be rebuilt.",
+                  "Anna Berg, the harbour master, spoke first. She added that the wall would be rebuilt.",
+                  "According to Anna Berg, the harbour wall will be rebuilt."):
+        assert _unheard(question, [mentioned, heard], []) is None, heard
+    assert _unheard(question, [mentioned], ["Anna Berg"]) is None  # the author of a piece in the collection
 
 
 def test_comparative_questions_are_recognised_in_both_directions() -> None:
