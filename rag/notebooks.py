@@ -9,6 +9,7 @@ README's two commands work unchanged; it is always listed and cannot be deleted.
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,13 +17,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from rag.errors import InputError, NotFoundError
+from rag.errors import InputError, NotFoundError, StoreError
 from rag.store import GuardedMethods
 
 __all__ = ["DEFAULT", "Notebook", "NotebookRegistry", "notebook_collection", "notebook_dir"]
 
 DEFAULT = "default"
 _MAX_NAME = 80
+_ID = re.compile(r"[0-9a-f]{10}")
 
 
 class Notebook(BaseModel):
@@ -41,8 +43,13 @@ def notebook_collection(base: str, notebook_id: str) -> str:
 
 
 def notebook_dir(data_dir: Path, notebook_id: str) -> Path:
-    """Where a notebook's guides, briefings, notes and eval runs are kept."""
-    return data_dir if notebook_id == DEFAULT else data_dir / "notebooks" / notebook_id
+    """Where a notebook's guides, briefings, notes and eval runs are kept (an id that is not one this module
+    made is refused: the folder is deleted with its notebook)."""
+    if notebook_id == DEFAULT:
+        return data_dir
+    if not _ID.fullmatch(notebook_id):
+        raise StoreError(f"malformed notebook id {notebook_id!r} in the store's notebook list")
+    return data_dir / "notebooks" / notebook_id
 
 
 def _clean_name(name: str) -> str:

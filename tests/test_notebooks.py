@@ -85,6 +85,17 @@ def test_deleting_a_notebook_removes_all_of_it_and_nothing_else(service: Service
         service.for_notebook("copy")
 
 
+def test_a_malformed_id_never_names_a_folder(tmp_path: Path) -> None:
+    from rag.errors import StoreError
+    from rag.notebooks import notebook_dir
+
+    assert notebook_dir(tmp_path, "default") == tmp_path
+    assert notebook_dir(tmp_path, "0123456789") == tmp_path / "notebooks" / "0123456789"
+    for bad in ("", "..", "../x", "0123456789/..", "ABCDEF0123"):
+        with pytest.raises(StoreError, match="malformed notebook id"):
+            notebook_dir(tmp_path, bad)
+
+
 def test_names_are_checked_and_the_default_notebook_stays(service: Service) -> None:
     registry = service.notebooks
     first = registry.create("  Caucasus   talks ")
