@@ -22,7 +22,7 @@ NameArg = Annotated[str, typer.Argument(help="The notebook's name or id.")]
 def notebook_list(as_json: JsonOpt = False) -> None:
     """The notebooks, with how many documents each holds."""
     service = make_service()
-    rows = [(nb, len(service.for_notebook(nb.id).sources())) for nb in service.notebooks.all()]
+    rows = [(nb, len(service.for_notebook(nb).sources())) for nb in service.notebooks.all()]
     if as_json:
         print_json([{**nb.model_dump(), "documents": count} for nb, count in rows])
         return
@@ -56,7 +56,7 @@ def notebook_delete(ref: NameArg,
     """Delete a notebook with all its documents, guides, briefings, notes and eval runs."""
     service = make_service()
     notebook = service.notebooks.resolve(ref)
-    count = len(service.for_notebook(notebook.id).sources())
+    count = len(service.for_notebook(notebook).sources())
     if not yes and not typer.confirm(f"Delete notebook {notebook.name!r} and its {count} documents?"):
         raise typer.Exit(1)
     service.delete_notebook(notebook.id)

@@ -156,12 +156,20 @@ class Service:
         """The notebook's folder: guides, briefings, notes and eval runs."""
         return notebook_dir(self.settings.data_dir, self.notebook.id)
 
-    def for_notebook(self, ref: str) -> Service:
-        """The same service on another notebook (by name or id), sharing the models, the judge and the store's
-        client; made once per notebook, so its BM25 index and sentence vectors are built once, when first used."""
+    def for_notebook(self, ref: str | Notebook) -> Service:
+        """The same service on another notebook (by name or id, or the notebook itself), sharing the models, the
+        judge and the store's client; made once per notebook, so its BM25 index and sentence vectors are built
+        once, when first used. The notebook's id of this service or of one made already needs no registry read
+        (ids never name another notebook): every app event and API request names its notebook."""
         if self._models_of is not None:
             return self._models_of.for_notebook(ref)
-        notebook = self.notebooks.resolve(ref)
+        if isinstance(ref, str):
+            if ref == self.notebook.id:
+                return self
+            with self._others_lock:
+                if ref in self._others:
+                    return self._others[ref]
+        notebook = ref if isinstance(ref, Notebook) else self.notebooks.resolve(ref)
         if notebook.id == self.notebook.id:
             return self
         with self._others_lock:

@@ -101,7 +101,7 @@ def build_router(service: Service) -> APIRouter:
 
     @router.get("/api/notebooks", response_model=list[NotebookInfo], tags=["notebooks"])
     def list_notebooks() -> list[NotebookInfo]:
-        return [NotebookInfo(**nb.model_dump(), documents=len(service.for_notebook(nb.id).sources()))
+        return [NotebookInfo(**nb.model_dump(), documents=len(service.for_notebook(nb).sources()))
                 for nb in service.notebooks.all()]
 
     @router.post("/api/notebooks", response_model=Notebook, tags=["notebooks"])
