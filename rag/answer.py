@@ -394,9 +394,10 @@ class AnswerChain:
         if premise is None:
             return []
         titles = {r.id: (r.file_name, r.title) for r in records.values()}
-        hits = self.retriever.search(premise, self.options.k, None, titles)
+        vector = self.embeddings.embed_query(premise)  # once, for retrieval and for scoring its lines
+        hits = self.retriever.search(premise, self.options.k, None, titles, query_vector=vector)
         lines = select_evidence(premise, hits, self.embeddings, records, max_sentences=self.options.min_sentences,
-                                max_chars=self.options.max_chars, vectors=self.sentence_vectors)
+                                max_chars=self.options.max_chars, vectors=self.sentence_vectors, query_vector=vector)
         heads = [headline_evidence(records[d], self._doc_text(d)) for d in dict.fromkeys(h.chunk.doc_id for h in hits)
                  if d in records]
         return [*lines, *(h for h in heads if h is not None)]
