@@ -73,6 +73,8 @@ def test_a_note_whose_document_was_deleted_or_changed_says_so(service: Service, 
     assert stale and all("is no longer in this notebook" in s.reason for s in stale.values())
     html = NoteHandlers(service).view(deleted_id)
     assert "quote not shown" in html and "no longer in this notebook" in html
+    read, path = NoteHandlers(service).read(deleted_id)  # the Notes tab: the page and the download at once
+    assert read == html and Path(path).read_text(encoding="utf-8") == service.note_markdown(deleted_id)
 
 
 def test_a_briefing_section_is_kept(brief_service) -> None:  # noqa: F811 (the fixture)

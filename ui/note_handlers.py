@@ -11,7 +11,7 @@ from pathlib import Path
 from rag.brief import Briefing
 from rag.brief.pipeline import check_run_id
 from rag.errors import SourcebriefError
-from rag.notes import Note, StaleCitation, footnotes
+from rag.notes import Note, StaleCitation, footnotes, note_markdown
 from rag.service import Service
 from rag.types import CitedAnswer
 from ui.handlers import UserFacingError
@@ -84,18 +84,17 @@ class NoteHandlers:
         except SourcebriefError as exc:
             raise UserFacingError(str(exc)) from exc
 
-    def export(self, ref: str | None) -> str:
-        """The note as a Markdown file to download."""
+    def read(self, ref: str | None) -> tuple[str, str]:
+        """The note to read (HTML) and as a Markdown file to download, from one look at the notebook."""
         if not ref:
             raise UserFacingError("pick a note")
         try:
-            note, _ = self.service.note(ref)
-            text = self.service.note_markdown(ref)
+            note, stale = self.service.note(ref)
         except SourcebriefError as exc:
             raise UserFacingError(str(exc)) from exc
         path = self.export_dir / f"note-{note.id}.md"
-        path.write_text(text, encoding="utf-8")
-        return str(path)
+        path.write_text(note_markdown(note, stale), encoding="utf-8")
+        return note_html(note, stale), str(path)
 
     def delete(self, ref: str | None) -> str:
         if not ref:

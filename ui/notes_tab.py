@@ -43,7 +43,8 @@ def notes_tab(desk: Callable[[str | None], Desk], notebook: Any,
         if not ref:
             return "<p>No note picked: keep an answer or a briefing section with “Save to notes”.</p>", \
                 gr.update(visible=False)
-        return here.view(ref), gr.update(value=here.export(ref), visible=True)
+        html, path = here.read(ref)
+        return html, gr.update(value=path, visible=True)
 
     pick.change(friendly(show), inputs=[notebook, pick], outputs=[view, download])
     delete.click(friendly(lambda nb, ref: desk(nb).notes.delete(ref)), inputs=[notebook, pick],
