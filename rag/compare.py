@@ -21,6 +21,7 @@ from rag.gates import question_terms
 from rag.guard import citation_of
 from rag.retrieval import HybridRetriever, tokenize
 from rag.types import AnswerSentence, DocumentRecord, Evidence, SearchHit, SourcePosition
+from rag.verify.checks import PassageNames
 
 __all__ = ["by_source_rows", "names_source", "per_source_evidence", "position_sentence", "source_groups"]
 
@@ -29,6 +30,33 @@ _FRAMING = frozenset("source sources outlet outlets article articles differ diff
                      "view views portray describe each whether according".split())
 _MAX_SOURCES = 8  # documents heard per comparative question (the best-retrieved ones beyond that)
 _DISTINCT_BONUS = 0.1  # per distinctive question word a sentence has (evidence scores: ~0.3-0.7)
+_ACRONYM = re.compile(r"\b(?:[A-Z]\.){2,}|\b[A-Z]{2,5}\b(?!\.)")  # "US", "U.S.", "EU", "CSTO"
+
+
+def _focus_names(question: str, records: Mapping[str, DocumentRecord], text_of: Callable[[str], str],
+                 label_words: set[str]) -> list[tuple[str, tuple[str, ...]]]:
+    """What a comparative question asks about by name ("Iran", "the US", "the CSTO"), as name words with their
+    runs: the question's names and acronyms, less the sources' own names and the collection's common subject
+    (a name every document mentions, in any of its forms)."""
+    named = [(w, run) for w, run in question_terms(question).names if w.lower() not in label_words]
+    named += [(a.replace(".", ""), (a.replace(".", ""),)) for a in _ACRONYM.findall(question)]
+    named = list(dict.fromkeys(named))
+    if not named or len(records) < 2:
+        return named
+    passages = [PassageNames(text_of(doc_id)) for doc_id in records]
+    return [(w, run) for w, run in named if not all(_names(p, w, run) for p in passages)]
+
+
+def _names(passage: PassageNames, word: str, run: tuple[str, ...]) -> bool:
+    """An acronym is named only as one ("US", "U.S.") or spelled out ("United States"), never by "us"."""
+    return word in passage.acronyms if word.isupper() else passage.mentions(word, run)
+
+
+def _mentions(text: str, names: Sequence[tuple[str, tuple[str, ...]]]) -> bool:
+    if not names:
+        return False
+    passage = PassageNames(text)
+    return any(_names(passage, w, run) for w, run in names)
 
 
 def _named_documents(question: str, records: Mapping[str, DocumentRecord], text_of: Callable[[str], str]
@@ -39,11 +67,11 @@ def _named_documents(question: str, records: Mapping[str, DocumentRecord], text_
     labels = {doc_id: [x for x in (r.outlet, r.author) if x] for doc_id, r in records.items()}
     named = [doc_id for doc_id, own in labels.items() if any(names_source(question, label) for label in own)]
     label_words = {w.lower() for own in labels.values() for label in own for w in label.split()}
-    words = {w for w, _ in question_terms(question).names if w.lower() not in label_words}
+    words = {(w, run) for w, run in question_terms(question).names if w.lower() not in label_words}
     rare = max(2, len(records) // 3)
-    for word in words:
-        pattern = re.compile(rf"(?<![\w-]){re.escape(word)}(?![\w-])")
-        having = [doc_id for doc_id in records if pattern.search(text_of(doc_id))]
+    passages = {doc_id: PassageNames(text_of(doc_id)) for doc_id in records} if words else {}
+    for word, run in words:
+        having = [doc_id for doc_id, names in passages.items() if names.mentions(word, run)]
         if len(having) <= rare:
             named += having
     return list(dict.fromkeys(named))
@@ -113,6 +141,9 @@ def per_source_evidence(question: str, hits: Sequence[SearchHit], retriever: Hyb
     terms = set(tokenize(question)) - _FRAMING - label_words
     candidates = _candidate_documents(question, hits, records, doc_ids, text_of)
     distinctive = _distinctive(question, [text_of(d) for d in records]) - label_words if len(records) > 2 else set()
+    # A line naming what the question asks about ("the US" in "The US, which has always regarded a foothold ...")
+    # speaks to it at a lower score: a short question's embedding matches such lines poorly.
+    focus = _focus_names(question, records, text_of, label_words)
     chosen: list[list[Evidence]] = []
     silent: list[str] = []
     for doc_id in candidates:
@@ -120,9 +151,11 @@ def per_source_evidence(question: str, hits: Sequence[SearchHit], retriever: Hyb
         lines = [e for e in select_evidence(question, own, embeddings, records, max_sentences=3 * per_source,
                                             max_chars=3 * max_chars, vectors=vectors, query_vector=query_vector)
                  + _headline(question, records[doc_id], text_of(doc_id), embeddings, query_vector)
-                 if e.score >= min_score and terms & set(tokenize(e.text))  # it speaks to the question
+                 if (e.score >= min_score or (e.score >= min_score / 2 and _mentions(e.reading, focus)))
+                 and terms & set(tokenize(e.text))  # it speaks to the question
                  and not is_author_box(e.text)]  # not "X is a political scientist who ..."
-        ranked = sorted(lines, key=lambda e: e.score + _DISTINCT_BONUS * len(distinctive & set(tokenize(e.text))),
+        ranked = sorted(lines, key=lambda e: e.score + _DISTINCT_BONUS * (len(distinctive & set(tokenize(e.text)))
+                                                                           + _mentions(e.reading, focus)),
                         reverse=True)[:per_source]
         if ranked:
             chosen.append(ranked)

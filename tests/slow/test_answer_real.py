@@ -99,3 +99,15 @@ def test_real_answerable_question_passes_the_guard_with_every_shown_sentence_sup
     assert all(s.verdict is not None and s.verdict.label == "supported" and not s.verdict.issues
                for s in answer.sentences)
     _verbatim(real, answer)
+
+
+def test_real_comparison_of_a_thing_named_by_acronym_hears_the_sources_that_name_it(real: Service) -> None:
+    """"the US" embeds as the pronoun "us": Alwaght's and Chalenko's lines on the United States scored under
+    the evidence floor and both were listed as silent. A line that names what the question asks about, in
+    any of its forms (US, U.S., United States), speaks to it."""
+    answer = real.ask("How do the articles differ in describing the US role?")
+    rows = {r.source: r for r in answer.by_source}
+    for source in ("Alwaght", "Igor Chalenko"):
+        assert rows[source].written == "quote", source
+        assert any(form in rows[source].quote for form in ("US", "U.S.", "United States")), rows[source].quote
+    _verbatim(real, answer)
