@@ -23,11 +23,18 @@ from rag.citations import check_quotes, parse_answer, partial_text, resolve_cita
 from rag.compare import by_source_rows, per_source_evidence, position_sentence, source_groups
 from rag.config import Settings
 from rag.errors import InputError, ModelError, model_failure
-from rag.evidence import SentenceVectors, format_evidence, headline_evidence, select_evidence, source_label
+from rag.evidence import (
+    SentenceVectors,
+    format_evidence,
+    headline_evidence,
+    is_author_box,
+    select_evidence,
+    source_label,
+)
 from rag.gates import check_answerable, is_comparative
 from rag.guard import context_before, correction, guard_sentences, quote_sentence, refusal_answer
 from rag.parts import evidence_parts, missing_parts, question_parts
-from rag.premise import premise_conflicts, premise_gate, stated_premise
+from rag.premise import holder_lines, premise_conflicts, premise_gate, stated_premise
 from rag.prompts import Prompt
 from rag.retrieval import HybridRetriever
 from rag.store import Store
@@ -243,14 +250,14 @@ class AnswerChain:
         guarded = mode in ("guarded", "strict") and self.verifier is not None
         if not evidence or max(e.score for e in evidence) < self.options.min_evidence_score:
             # Nothing relevant enough to show the model; guarded, the refusal still says what is missing.
-            gate = self._gate(standalone, hits, evidence, records, premise=False) if guarded and hits else None
+            gate = self._gate(standalone, hits, evidence, records, premise=False)[0] if guarded and hits else None
             timings["total"] = round(time.perf_counter() - started, 3)
             answer = refusal_answer(base, timings, related=evidence, gate=gate)
             yield AnswerEvent("final", answer.text, answer)
             return
         if guarded:
             yield AnswerEvent("status", "checking that the sources cover the question")
-            gate = self._timed(timings, "gate", lambda: self._gate(standalone, hits, evidence, records))
+            gate, premise_lines = self._timed(timings, "gate", lambda: self._gate(standalone, hits, evidence, records))
             if gate is not None and gate.kind != "premise":
                 timings["total"] = round(time.perf_counter() - started, 3)
                 answer = refusal_answer(base, timings, related=evidence, gate=gate)
@@ -266,8 +273,8 @@ class AnswerChain:
                     return
             if gate is not None:  # a false premise: say so and quote what the sources do say
                 timings["total"] = round(time.perf_counter() - started, 3)
-                answer = CitedAnswer(sentences=correction(gate, evidence), refused=False, timings=timings, gate=gate,
-                                     related=tuple(evidence), **base)
+                answer = CitedAnswer(sentences=correction(gate, premise_lines), refused=False, timings=timings,
+                                     gate=gate, related=tuple(premise_lines), **base)
                 yield AnswerEvent("final", answer.text, answer)
                 return
         ahead = self.options.model_queue() if self.options.model_queue is not None else 0
@@ -374,17 +381,28 @@ class AnswerChain:
         return (kept[0] if kept else None), removed
 
     def _gate(self, question: str, hits: Sequence[SearchHit], evidence: Sequence[Evidence],
-              records: Mapping[str, DocumentRecord], premise: bool = True) -> AnswerGate | None:
+              records: Mapping[str, DocumentRecord], premise: bool = True
+              ) -> tuple[AnswerGate | None, Sequence[Evidence]]:
         """Before the model writes: is every name and number of the question in the retrieved documents,
-        together, with a sentence of the kind asked for; and is a why-question's premise supported?"""
+        together, with a sentence of the kind asked for; and is a why-question's premise supported? With the
+        lines a false premise is corrected with: those found for a premise stated in a leading clause ("Since X,
+        ...": the question's own evidence is about what it asks), else the question's evidence."""
         passages = [h.chunk.text for h in hits] + [e.reading for e in evidence]
         documents = {doc_id: self._doc_text(doc_id)[:self.options.gate_document_chars]
                      for doc_id in dict.fromkeys(h.chunk.doc_id for h in hits)}
         labels = [label for r in records.values() for label in (r.outlet, r.author) if label]
         gate = check_answerable(question, passages, documents, labels)
         if gate is not None or self.verifier is None or not premise:
-            return gate
-        return premise_gate(question, [*evidence, *self._premise_evidence(question, records)], self.verifier)
+            return gate, evidence
+        own = self._premise_evidence(question, records)
+        gate = premise_gate(question, [*evidence, *own], self.verifier)
+        if gate is None or gate.premise is None:
+            return gate, evidence
+        # Quoted after the correction: the view holder's own lines ("Chalenko thinks ...": his headline), else
+        # the lines found for a stated premise (a headline is judged, not quoted, there), else the evidence.
+        views = [e for e in [*own, *evidence] if not is_author_box(e.text)]
+        held = holder_lines(gate.premise, [e.model_copy(update={"score": 1.0}) if e.n == 0 else e for e in views])
+        return gate, held or [e for e in own if e.score > 0] or evidence
 
     def _premise_evidence(self, question: str, records: Mapping[str, DocumentRecord]) -> list[Evidence]:
         """For a premise stated in a leading clause ("Since Chalenko calls Russia the main obstacle, ..."): the

@@ -90,7 +90,9 @@ _REFERS_BACK = re.compile(
     r"^\W*(?:(?:Additionally|Furthermore|Moreover|Also|However|In addition|Meanwhile),?\s+)?"
     r"(?:He|She|They|It|His|Her|Their|Its|This|These|Those|Such|The\s+(?:diplomat|minister|ministry|official|"
     r"spokesperson|spokesman|spokeswoman|group|organi[sz]ation|president|premier|analyst|author|agency|report|"
-    r"statement|deal|agreement|side|body|bloc|alliance|mission|government|country|leader|leadership))\b")
+    r"statement|deal|agreement|side|body|bloc|alliance|mission|government|country|leader|leadership|"
+    # what the sentence before did or claimed: "The reason is that ...", "The move ...", "The aim ..."
+    r"reason|move|decision|step|result|consequence|purpose|aim|goal|plan))\b")
 
 
 def refers_back(sentence: str) -> bool:

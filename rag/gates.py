@@ -50,7 +50,11 @@ _COMPARATIVE = re.compile(
     r"\b(differ|differs|difference|differences|disagree|(?:sources|outlets|articles|they|both|authors?)\s+agree|"
     r"agree with each other|compare|compared|comparison|"
     r"contrast|versus|vs\.?|each source|each outlet|the sources|the outlets|the articles|the documents|"
-    r"different outlets|different sources|who says|whom do|which sources|which outlets|according to whom)\b", re.I)
+    r"(?:different|various|several|other|each|all the)\s+(?:outlets|sources|articles|authors|writers|pieces|"
+    r"reports|documents|commentators|analysts|publications|newspapers|media|texts)|"
+    r"each (?:article|author|writer|piece|document)|"
+    r"the authors|the writers|the pieces|who says|whom do|which sources|which outlets|which articles|which authors|"
+    r"according to whom)\b", re.I)
 _HOW_DO_BOTH = re.compile(r"^\s*how\s+(?:do|did|does)\s+[^?]*?\s+and\s+[^?]*?\s+(?:describe|portray|see|view|"
                           r"characterize|characterise|present|depict|frame|assess|explain|report)\b", re.I)
 _PEOPLE = frozenset("people person persons civilian civilians resident residents individual individuals".split())
@@ -74,6 +78,7 @@ class QuestionTerms:
     months: tuple[str, ...] = ()  # month names, capitalised as in "May 19"
     asks: str | None = None  # "quantity" or "time"
     counted: str = ""  # what a quantity question counts ("votes", "Russian military bases")
+    counted_clause: bool = False  # `counted` runs on into what happened ("people died in the war")
     focus: tuple[str, ...] = ()  # content words that are neither names nor numbers nor framing
     comparative: bool = False
     runs: tuple[str, ...] = field(default=(), compare=False)  # the runs, as written, for messages
@@ -121,12 +126,14 @@ def question_terms(question: str, labels: Iterable[str] = ()) -> QuestionTerms:
     numbers = [(v, _number_as_written(question, m)) for m in _DIGITS.finditer(question)
                for v in sorted(extract_numbers(m.group(0)))][:6]
     months = tuple(dict.fromkeys(m.group(1) for m in _MONTH.finditer(question)))
-    asks, counted = None, ""
+    asks, counted, clause = None, "", False
     quantity = _QUANTITY.search(question)
     if quantity:
         asks = "quantity" if (quantity.group(1) or "").lower() == "many" else "amount"
         rest = quantity.group("rest") or quantity.group("rest2") or ""
-        counted = _AUX.split(rest, maxsplit=1)[0].strip()
+        split = _AUX.split(rest, maxsplit=1)
+        counted = split[0].strip()
+        clause = len(split) == 1 and len(counted.split()) > 1
     elif _TIME.search(question):
         asks = "time"
     name_words = {w.lower() for w, _ in names} | label_words
@@ -135,7 +142,7 @@ def question_terms(question: str, labels: Iterable[str] = ()) -> QuestionTerms:
                                 and w not in {"year", "date", "day", "month", "time", "number", "many", "much",
                                               "long", "percentage", "proportion", "share", "amount"}))
     return QuestionTerms(names=tuple(names), numbers=tuple(dict.fromkeys(numbers)), months=months, asks=asks,
-                         counted=counted,
+                         counted=counted, counted_clause=clause,
                          focus=focus, comparative=is_comparative(question), runs=tuple(dict.fromkeys(runs)))
 
 
@@ -245,7 +252,8 @@ def _answer_type(terms: QuestionTerms, passages: Sequence[str]) -> AnswerGate | 
     if terms.asks is None or terms.comparative:
         return None
     counted = [w for w in tokenize(terms.counted) if w not in _GENERIC]
-    head = counted[-1:] if counted and counted[-1] not in _PEOPLE else []  # "how many people": any group counts
+    # "how many people (died ...)": any group counts, and the subject is what happened to them
+    head = [] if not counted or _PEOPLE & set(counted[:2]) else counted[-1:]
     subject = {fold(w) for w in (head or terms.focus)}
     if not subject:
         return None
@@ -255,8 +263,10 @@ def _answer_type(terms: QuestionTerms, passages: Sequence[str]) -> AnswerGate | 
     if terms.asks != "time":
         what = ("a number of " if terms.asks == "quantity" else "a figure for ") + terms.counted \
             if terms.counted else "that figure"
-        return AnswerGate(kind="answer-type", missing=(terms.counted or "a number",),
-                          message=f"The sources do not give {what}.")
+        message = f"The sources do not give {what}."
+        if terms.asks == "quantity" and terms.counted_clause:  # "how many people died in the war"
+            message = f"The sources do not say how many {terms.counted}."
+        return AnswerGate(kind="answer-type", missing=(terms.counted or "a number",), message=message)
     return AnswerGate(kind="answer-type", missing=("a date",), message="The sources do not give a date for this.")
 
 

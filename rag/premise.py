@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from rag.evidence import labelled_passage
 from rag.retrieval import tokenize
-from rag.types import AnswerGate, ClaimVerifier, Evidence
+from rag.types import AnswerGate, ClaimVerifier, Evidence, Verdict
 from rag.verify.checks import is_name
 
 __all__ = ["premise_conflicts", "premise_gate", "presupposition"]
@@ -296,12 +296,42 @@ def stated_premise(question: str) -> str | None:
     return presupposition(question) if given is not None else None
 
 
+def holder_lines(premise: str, lines: Sequence[Evidence]) -> list[Evidence] | None:
+    """For a premise that reports someone's view ("Chalenko thinks ..."), the lines that can give it (see
+    `_voices`); None for a premise that reports no one's."""
+    holder = _view_holder(premise)
+    return None if holder is None else [e for e in lines if _voices(e, holder)]
+
+
+def _view_holder(premise: str) -> str | None:
+    """Whose view a premise reports ("Chalenko thinks Russia is a good mediator" -> "Chalenko")."""
+    found = _REPORTS.match(premise)
+    if found is None:
+        return None
+    name = _bare(found.group(1).split()[-1])
+    return name if is_name(name) else None
+
+
+def _voices(e: Evidence, holder: str) -> bool:
+    """A line that can give the holder's view: from the holder's own piece (its author or outlet), or naming
+    the holder (quoted, reported). Another source's line on the same subject says what that source thinks."""
+    named = re.compile(rf"(?<![\w-]){re.escape(holder)}(?![\w-])", re.I)
+    return bool(named.search(e.source) or named.search(e.reading))
+
+
 def premise_gate(question: str, evidence: Sequence[Evidence], verifier: ClaimVerifier) -> AnswerGate | None:
     """A question whose presupposition (a why-question's, or a leading clause's) the evidence does not support
     (the verifier's verdict, or a recombination conflict): the gate that answers with a correction instead."""
     presupposed = presupposition(question)
     if presupposed is None:
         return None
+    held = holder_lines(presupposed, evidence)
+    if held is not None:  # "Chalenko thinks ...": only his lines can say what he thinks
+        evidence = held
+        if not evidence:
+            return AnswerGate(kind="premise", premise=presupposed,
+                              verdict=Verdict(label="unsupported", score=0.0, judge="view holder"),
+                              message=f"The sources do not say that {_lower_first(presupposed)}.")
     verdict = verifier.verify(presupposed, [labelled_passage(e.source, e.reading) for e in evidence])
     conflicts = premise_conflicts(presupposed, [e.text for e in evidence])
     if verdict.label == "supported" and not conflicts:
