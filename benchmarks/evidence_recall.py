@@ -7,8 +7,11 @@ on the same retrieved chunks:
 - `alone`: sentences scored alone, prose only (the selection before issue 22);
 - `refer-back`: a sentence that names its subject through the one before it is scored with it and brings it;
 - `structure`: and table rows read with their header, list items with their heading;
-- `current`: and each part of the question, without its source designations ("according to Alwaght", "in
-  the piece about ..."), gets its best line kept first (the app's selection).
+- `parts`: and each part of the question, without its source designations ("according to Alwaght", "in
+  the piece about ..."), gets its best line kept first;
+- `current`: and the query spells out common acronyms ("EU (European Union)"), and a question asked of one
+  source ("according to Alwaght", "What does Chalenko say ...") searches that source's documents (the app's
+  selection).
 
 A key fact's sentence is the line of an expected source (a table row or list item read with its header)
 that uses the largest share of the fact's content words, when that share is at least 0.6; facts no line
@@ -32,11 +35,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.seeded import seeded_service
 from evals.suite import load_suite
+from rag.compare import designated_documents
 from rag.config import REPO_ROOT
 from rag.evidence import select_evidence
 from rag.gates import is_comparative
 from rag.ingest.sentences import split_sentences
 from rag.parts import evidence_parts
+from rag.retrieval import spelled_out
 from rag.structure import line_contexts, read_with
 from rag.types import Evidence
 from rag.verify.signals import word_coverage
@@ -44,10 +49,11 @@ from rag.verify.signals import word_coverage
 _PLAIN = 0.6  # share of a fact's words a line must use to be "the fact's sentence"
 
 VARIANTS: dict[str, dict[str, bool]] = {
-    "alone": {"structure": False, "refer_back": False, "parts": False},
-    "refer-back": {"structure": False, "refer_back": True, "parts": False},
-    "structure": {"structure": True, "refer_back": True, "parts": False},
-    "current": {"structure": True, "refer_back": True, "parts": True},
+    "alone": {"structure": False, "refer_back": False, "parts": False, "asked": False},
+    "refer-back": {"structure": False, "refer_back": True, "parts": False, "asked": False},
+    "structure": {"structure": True, "refer_back": True, "parts": False, "asked": False},
+    "parts": {"structure": True, "refer_back": True, "parts": True, "asked": False},
+    "current": {"structure": True, "refer_back": True, "parts": True, "asked": True},
 }
 
 
@@ -111,15 +117,21 @@ def main() -> None:
             skipped += sum(not found_lines for found_lines in lines)
             lines = [found_lines for found_lines in lines if found_lines]
             counted += len(lines)
-            vector = chain.embeddings.embed_query(case.question)
-            hits = chain.retriever.search(case.question, options.k, None, titles, query_vector=vector)
+            searched = {}
+            for asked in (False, True):  # the question as written, over all documents; and as the app searches it
+                query = spelled_out(case.question) if asked else case.question
+                ids = designated_documents(case.question, records) if asked else None
+                vector = chain.embeddings.embed_query(query)
+                searched[asked] = query, vector, chain.retriever.search(query, options.k, ids or None, titles,
+                                                                        query_vector=vector)
             for name in variants:
                 flags = VARIANTS[name]
+                query, vector, hits = searched[flags["asked"]]
                 select: Callable[..., list[Evidence]] = select_evidence
-                evidence = select(case.question, hits, chain.embeddings, records, max_sentences=options.max_sentences,
+                evidence = select(query, hits, chain.embeddings, records, max_sentences=options.max_sentences,
                                   max_chars=options.max_chars, min_sentences=options.min_sentences,
                                   margin=options.score_margin, vectors=chain.sentence_vectors, query_vector=vector,
-                                  parts=evidence_parts(case.question) if flags["parts"] else (),
+                                  parts=evidence_parts(query) if flags["parts"] else (),
                                   structure=flags["structure"], refer_back=flags["refer_back"])
                 chars[name].append(sum(len(e.reading) for e in evidence))
                 hits_of_case = [any(shown(line, evidence) for line in fact) for fact in lines]

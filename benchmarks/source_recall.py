@@ -33,6 +33,7 @@ from benchmarks.evidence_recall import SeededChain, fact_lines, shown, variant_a
 from evals.suite import load_suite
 from rag.compare import per_source_evidence
 from rag.gates import is_comparative
+from rag.retrieval import spelled_out
 
 VARIANTS: dict[str, dict[str, Any]] = {
     "current": {},
@@ -73,12 +74,13 @@ def main() -> None:
             facts = [(fact, found_lines) for fact, found_lines in zip(case.key_facts, lines, strict=True)
                      if found_lines]
             counted += len(facts)
-            vector = chain.embeddings.embed_query(case.question)
-            hits = chain.retriever.search(case.question, options.k, None, titles, query_vector=vector)
+            query = spelled_out(case.question)  # as the app searches it ("EU (European Union)")
+            vector = chain.embeddings.embed_query(query)
+            hits = chain.retriever.search(query, options.k, None, titles, query_vector=vector)
             for name in variants:
                 kwargs = {"max_chars": options.max_chars, **VARIANTS[name]}
                 evidence, _silent = per_source_evidence(
-                    case.question, hits, chain.retriever, chain.embeddings, records, doc_ids=None,
+                    query, hits, chain.retriever, chain.embeddings, records, doc_ids=None,
                     min_score=options.min_evidence_score, text_of=chain._doc_text,
                     vectors=chain.sentence_vectors, query_vector=vector, **kwargs)
                 chars[name].append(sum(len(e.reading) for e in evidence))

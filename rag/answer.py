@@ -20,7 +20,7 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from rag.citations import check_quotes, parse_answer, partial_text, resolve_citations
-from rag.compare import by_source_rows, per_source_evidence, position_sentence, source_groups
+from rag.compare import by_source_rows, designated_documents, per_source_evidence, position_sentence, source_groups
 from rag.config import Settings
 from rag.errors import InputError, ModelError, model_failure
 from rag.evidence import (
@@ -36,7 +36,7 @@ from rag.guard import context_before, correction, guard_sentences, quote_sentenc
 from rag.parts import evidence_parts, missing_parts, question_parts
 from rag.premise import holder_lines, premise_conflicts, premise_gate, stated_premise
 from rag.prompts import Prompt
-from rag.retrieval import HybridRetriever
+from rag.retrieval import HybridRetriever, spelled_out
 from rag.store import Store
 from rag.types import (
     AnswerGate,
@@ -236,15 +236,19 @@ class AnswerChain:
         standalone = self._timed(timings, "condense", lambda: self._call_model(self.condense, question, history))
         yield AnswerEvent("status", "searching the sources")
         titles = {r.id: (r.file_name, r.title) for r in records.values()}
-        query_vector = self._timed(timings, "embed", lambda: self.embeddings.embed_query(standalone))
+        search = spelled_out(standalone)  # "the EU" also as "the EU (European Union)", for retrieval and evidence
+        query_vector = self._timed(timings, "embed", lambda: self.embeddings.embed_query(search))
         parts = question_parts(standalone)
+        # A question asked of one source ("According to Alwaght, ...") is answered from that source's lines: the
+        # top lines overall are often another outlet's on the same subject.
+        search_ids = doc_ids or (None if is_comparative(standalone) else designated_documents(standalone, records))
         hits = self._timed(timings, "retrieve", lambda: self.retriever.search(
-            standalone, self.options.k, doc_ids, titles, query_vector=query_vector))
+            search, self.options.k, search_ids or None, titles, query_vector=query_vector))
         evidence = self._timed(timings, "evidence", lambda: select_evidence(
-            standalone, hits, self.embeddings, records, max_sentences=self.options.max_sentences,
+            search, hits, self.embeddings, records, max_sentences=self.options.max_sentences,
             max_chars=self.options.max_chars, min_sentences=self.options.min_sentences,
             margin=self.options.score_margin, vectors=self.sentence_vectors, query_vector=query_vector,
-            parts=evidence_parts(standalone)))
+            parts=evidence_parts(search)))
         base = dict(question=question, standalone_question=standalone, evidence=tuple(evidence),
                     retrieved=tuple(hits), provenance=self.provenance, verify_mode=mode)
         guarded = mode in ("guarded", "strict") and self.verifier is not None
@@ -266,7 +270,7 @@ class AnswerChain:
             if gate is None and is_comparative(standalone):  # who says what: every source heard, attributed
                 yield AnswerEvent("status", "gathering each source's evidence")
                 compared = False
-                for event in self._compare(standalone, hits, records, doc_ids, query_vector, base, timings, started):
+                for event in self._compare(search, hits, records, doc_ids, query_vector, base, timings, started):
                     compared = True
                     yield event
                 if compared:

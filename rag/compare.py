@@ -23,7 +23,8 @@ from rag.retrieval import HybridRetriever, tokenize
 from rag.types import AnswerSentence, DocumentRecord, Evidence, SearchHit, SourcePosition
 from rag.verify.checks import PassageNames
 
-__all__ = ["by_source_rows", "names_source", "per_source_evidence", "position_sentence", "source_groups"]
+__all__ = ["by_source_rows", "designated_documents", "names_source", "per_source_evidence", "position_sentence",
+           "source_groups"]
 
 # Words of a comparative question that say how to compare, not what about.
 _FRAMING = frozenset("source sources outlet outlets article articles differ difference agree disagree compare "
@@ -57,6 +58,20 @@ def _mentions(text: str, names: Sequence[tuple[str, tuple[str, ...]]]) -> bool:
         return False
     passage = PassageNames(text)
     return any(_names(passage, w, run) for w, run in names)
+
+
+def designated_documents(question: str, records: Mapping[str, DocumentRecord]) -> list[str]:
+    """The documents a question asks by their outlet or author ("According to Alwaght, ...", "What does Chalenko
+    say about Iran?"): the outlet's whole name, or the author's whole name or surname as written. None when it
+    designates none, or every document."""
+    out = []
+    for doc_id, r in records.items():
+        names = [(n, re.I) for n in (r.outlet, r.author) if n and len(n) > 2]
+        if r.author and len(r.author.split()) > 1 and len(r.author.split()[-1]) > 2:
+            names.append((r.author.split()[-1], re.NOFLAG))  # "Chalenko", capitalised: a surname, not a word
+        if any(re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", question, flags) for n, flags in names):
+            out.append(doc_id)
+    return out if len(out) < len(records) else []
 
 
 def _named_documents(question: str, records: Mapping[str, DocumentRecord], text_of: Callable[[str], str]

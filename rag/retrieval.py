@@ -29,6 +29,22 @@ _STOP = frozenset(
     "say".split())
 
 
+#: Acronyms news text spells out as often as it abbreviates; a query using one matches neither form well (the
+#: embedding model reads "US" as the pronoun, BM25 never meets "eu" in "European Union").
+_SPELLED = {"US": "United States", "U.S.": "United States", "USA": "United States", "U.S.A.": "United States",
+            "EU": "European Union", "UN": "United Nations", "UK": "United Kingdom", "U.K.": "United Kingdom"}
+_ACRONYMS = re.compile(r"(?<![\w.])(U\.S\.A\.|U\.S\.|U\.K\.|USA|US|EU|UN|UK)(?!\w|\.\w)")
+
+
+def spelled_out(question: str) -> str:
+    """A query with its common acronyms also spelled out ("the EU" -> "the EU (European Union)"), unless the
+    question spells them out itself; the question shown and answered is unchanged."""
+    def spell(match: re.Match[str]) -> str:
+        full = _SPELLED[match.group(1)]
+        return match.group(0) if full.lower() in question.lower() else f"{match.group(0)} ({full})"
+    return _ACRONYMS.sub(spell, question)
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-cased content words with possessives and a plural 's' folded (Russia's -> russia)."""
     words = []

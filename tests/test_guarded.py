@@ -110,6 +110,23 @@ def test_a_comparison_is_about_the_names_it_asks_about_not_the_collections_commo
     assert not _mentions("Let us look at the talks in Moscow.", focus)
 
 
+def test_a_question_asked_of_one_source_designates_its_documents() -> None:
+    from types import SimpleNamespace
+
+    from rag.compare import designated_documents
+
+    records = {"a": SimpleNamespace(outlet="Alwaght", author=None),
+               "c": SimpleNamespace(outlet="Caucasus Watch", author=None),
+               "i": SimpleNamespace(outlet=None, author="Igor Chalenko"),
+               "r": SimpleNamespace(outlet=None, author=None)}
+    find = designated_documents  # records only need outlet and author
+    assert find("What did the EU do in Armenia according to Alwaght?", records) == ["a"]  # type: ignore[arg-type]
+    assert find("What does Chalenko say about Iran?", records) == ["i"]  # type: ignore[arg-type]
+    assert find("What did caucasus watch report?", records) == ["c"]  # type: ignore[arg-type]
+    assert find("Who will watch the ceasefire line?", records) == []  # type: ignore[arg-type]
+    assert find("What do the sources say about Iran?", records) == []  # type: ignore[arg-type]
+
+
 def test_question_terms_leave_out_framing_words_and_source_labels() -> None:
     terms = question_terms("Which foreign ministers did Sergey Lavrov meet, according to Alwaght?", LABELS)
     assert {w for w, _ in terms.names} == {"Sergey", "Lavrov"}

@@ -91,3 +91,13 @@ def test_warm_builds_the_bm25_index_once_for_the_first_search(service: Service, 
     assert service.retriever.warm() == report.chunks and reads == [1]
     service.retrieve("Lavrov peace talks", k=3)
     assert reads == [1]  # the first search used the warmed index instead of reading every chunk again
+
+
+def test_a_query_spells_out_common_acronyms_and_leaves_words_alone() -> None:
+    from rag.retrieval import spelled_out
+
+    assert spelled_out("What did the EU do in Armenia?") == "What did the EU (European Union) do in Armenia?"
+    assert spelled_out("How do they describe the U.S. role?") == "How do they describe the U.S. (United States) role?"
+    assert spelled_out("Tell us about the US.") == "Tell us about the US (United States)."  # "us": a pronoun
+    assert spelled_out("What did the United States (US) say?") == "What did the United States (US) say?"
+    assert spelled_out("What does the USSR or the CSTO do?") == "What does the USSR or the CSTO do?"
