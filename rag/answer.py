@@ -31,6 +31,7 @@ from rag.evidence import (
     select_evidence,
     source_label,
 )
+from rag.followup import checked_rewrite, rule_rewrite
 from rag.gates import check_answerable, is_comparative
 from rag.guard import context_before, correction, guard_sentences, quote_sentence, refusal_answer
 from rag.parts import evidence_parts, missing_parts, question_parts
@@ -218,9 +219,12 @@ class AnswerChain:
         """A stand-alone version of a follow-up question (unchanged when there is no history)."""
         if not history:
             return question
+        ruled = rule_rewrite(question, history)  # "What about X?", "Does X agree?": no model call
+        if ruled is not None:
+            return ruled
         rewritten = self._condense.invoke({"history": _history_text(history), "question": question})
         line = rewritten.strip().splitlines()[0].strip().strip('"') if rewritten.strip() else ""
-        return line or question
+        return checked_rewrite(question, line, history)
 
     def stream(self, question: str, history: Sequence[ChatTurn] = (), doc_ids: Sequence[str] | None = None,
                records: Mapping[str, DocumentRecord] | None = None,

@@ -55,6 +55,9 @@ _COMPARATIVE = re.compile(
     r"each (?:article|author|writer|piece|document)|"
     r"the authors|the writers|the pieces|who says|whom do|which sources|which outlets|which articles|which authors|"
     r"according to whom)\b", re.I)
+# "Do Chalenko and Galuzin agree on ...?" (views, present tense; "Did Aliyev and Pashinyan agree to meet?" is an event)
+_DO_BOTH_AGREE = re.compile(r"^\s*(?:and\s+)?(?:do|does)\s+[^?]+?\s+and\s+[^?]+?\s+(?:agree|disagree|differ)\b"
+                            r"(?!\s+to\b)", re.I)
 _HOW_DO_BOTH = re.compile(r"^\s*how\s+(?:do|did|does)\s+[^?]*?\s+and\s+[^?]*?\s+(?:describe|portray|see|view|"
                           r"characterize|characterise|present|depict|frame|assess|explain|report)\b", re.I)
 _PEOPLE = frozenset("people person persons civilian civilians resident residents individual individuals".split())
@@ -103,7 +106,7 @@ def _number_as_written(question: str, match: re.Match[str]) -> str:
 
 def is_comparative(question: str) -> bool:
     """Whether a question asks how several sources or people compare ("how do the sources differ")."""
-    return bool(_COMPARATIVE.search(question) or _HOW_DO_BOTH.search(question))
+    return bool(_COMPARATIVE.search(question) or _HOW_DO_BOTH.search(question) or _DO_BOTH_AGREE.search(question))
 
 
 def _title_cased(question: str) -> bool:

@@ -94,6 +94,9 @@ def test_comparative_questions_are_recognised_in_both_directions() -> None:
     assert is_comparative("what do the different authors think about russian peacekeepers?")
     assert is_comparative("What does each author argue about the ceasefire?")
     assert is_comparative("Do the various reports agree on the number of casualties?")
+    assert is_comparative("Do Chalenko and Galuzin agree on Russia's role in the talks?")
+    assert not is_comparative("Did Aliyev and Pashinyan agree to meet in Brussels?")
+    assert not is_comparative("Do Aliyev and Pashinyan agree to meet again?")
     assert not is_comparative("What did the author say about the ceasefire?")
     assert not is_comparative("What do other countries think of the ceasefire?")
 

@@ -1,0 +1,68 @@
+"""Follow-up questions made stand-alone: two elliptical forms by rule, the rest by the model, checked.
+
+The 1.5B model rewrote "And what about Zakharova?" (after a question on Galuzin) into the Galuzin question
+itself, and left "Does Chalenko agree?" as it was: the answer then came from lines on whatever "he" or
+"agree" matched. "What about X?" and "Does X agree?" are rewritten from the previous question by rule (no
+model call); any other rewrite must keep the names the user just typed and must not be the previous
+question again, else the follow-up is kept with that question beside it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rag.gates import question_terms
+from rag.types import ChatTurn
+
+__all__ = ["checked_rewrite", "rule_rewrite"]
+
+_WHAT_ABOUT = re.compile(r"^\s*(?:and|so|but|ok(?:ay)?|then)?[\s,]*(?:what|how)\s+about\s+(?P<x>[^?]+?)\s*\??\s*$",
+                         re.I)
+_AND_X = re.compile(r"^\s*(?i:and)\s+(?P<x>(?:the\s+)?[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,3})\s*\??\s*$")
+_AGREE = re.compile(r"^\s*(?:and\s+)?(?:does|do|did|would)\s+(?P<x>[^?]+?)\s+(?:also\s+)?(?P<verb>agree|disagree)"
+                    r"(?:\s+with\s+(?:him|her|them|that|this|it|this view|that view))?\s*\??\s*$", re.I)
+_TOPIC = re.compile(r"\b(?:about|on|regarding|concerning|of)\s+(?P<topic>[^?]+?)\s*\??\s*$", re.I)
+
+
+def _previous(history: Sequence[ChatTurn]) -> str | None:
+    return next((t.content.strip() for t in reversed(history) if t.role == "user" and t.content.strip()), None)
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def rule_rewrite(question: str, history: Sequence[ChatTurn]) -> str | None:
+    """"What about X?" / "And X?" -> the previous question asked of X instead of the person or thing it named
+    first; "Does X agree?" -> "Do X and <that one> agree on <what the previous question was about>?". None for
+    other forms, or with no earlier question to read them against."""
+    previous = _previous(history)
+    if previous is None:
+        return None
+    runs = question_terms(previous).runs
+    about = _WHAT_ABOUT.match(question) or _AND_X.match(question)
+    if about is not None:
+        other = about.group("x").strip()
+        named = any(w[:1].isupper() for w in other.split() if w.lower() != "the")  # "the EU", not "the ceasefire"
+        if named and runs and runs[0] in previous and runs[0].lower() not in other.lower():
+            return previous.replace(runs[0], other, 1)
+        return f"{previous.rstrip(' ?')}, regarding {other}?"
+    agree = _AGREE.match(question)
+    if agree is not None and runs:
+        topic = _TOPIC.search(previous)
+        what = topic.group("topic") if topic is not None else previous.rstrip(" ?")
+        return f"Do {agree.group('x').strip()} and {runs[0]} {agree.group('verb').lower()} on {what}?"
+    return None
+
+
+def checked_rewrite(question: str, rewritten: str, history: Sequence[ChatTurn]) -> str:
+    """The model's stand-alone question, unless it dropped a name the follow-up gives or is the previous
+    question again: then the follow-up with the previous question beside it, which keeps both in view."""
+    previous = _previous(history)
+    names = {w.lower() for w, _ in question_terms(question).names}
+    lost = any(n not in rewritten.lower() for n in names)
+    copied = previous is not None and _norm(rewritten) == _norm(previous) and _norm(question) != _norm(previous)
+    if rewritten and not lost and not copied:
+        return rewritten
+    return f"{question.rstrip(' ?')}? ({previous})" if previous else question
