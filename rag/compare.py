@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TypeVar
 
 from langchain_core.embeddings import Embeddings
 
@@ -29,12 +30,13 @@ __all__ = ["by_source_rows", "designated_documents", "names_source", "per_source
 # Words of a comparative question that say how to compare, not what about.
 _FRAMING = frozenset("source sources outlet outlets article articles differ difference agree disagree compare "
                      "view views portray describe each whether according".split())
+T = TypeVar("T")
 _MAX_SOURCES = 8  # documents heard per comparative question (the best-retrieved ones beyond that)
 _DISTINCT_BONUS = 0.1  # per distinctive question word a sentence has (evidence scores: ~0.3-0.7)
 _ACRONYM = re.compile(r"\b(?:[A-Z]\.){2,}|\b[A-Z]{2,5}\b(?!\.)")  # "US", "U.S.", "EU", "CSTO"
 
 
-def _focus_names(question: str, records: Mapping[str, DocumentRecord], text_of: Callable[[str], str],
+def _focus_names(question: str, records: Mapping[str, DocumentRecord], names_of: Callable[[str], PassageNames],
                  label_words: set[str]) -> list[tuple[str, tuple[str, ...]]]:
     """What a comparative question asks about by name ("Iran", "the US", "the CSTO"), as name words with their
     runs: the question's names and acronyms, less the sources' own names and the collection's common subject
@@ -44,8 +46,7 @@ def _focus_names(question: str, records: Mapping[str, DocumentRecord], text_of: 
     named = list(dict.fromkeys(named))
     if not named or len(records) < 2:
         return named
-    passages = [PassageNames(text_of(doc_id)) for doc_id in records]
-    return [(w, run) for w, run in named if not all(_names(p, w, run) for p in passages)]
+    return [(w, run) for w, run in named if not all(_names(names_of(doc_id), w, run) for doc_id in records)]
 
 
 def _names(passage: PassageNames, word: str, run: tuple[str, ...]) -> bool:
@@ -74,7 +75,7 @@ def designated_documents(question: str, records: Mapping[str, DocumentRecord]) -
     return out if len(out) < len(records) else []
 
 
-def _named_documents(question: str, records: Mapping[str, DocumentRecord], text_of: Callable[[str], str]
+def _named_documents(question: str, records: Mapping[str, DocumentRecord], names_of: Callable[[str], PassageNames]
                      ) -> list[str]:
     """The documents a question names as its sources: the ones whose outlet or author it names ("Alwaght",
     "Chalenko"), and the ones that alone mention a person or thing it names ("Zakharova": only one or two
@@ -84,21 +85,20 @@ def _named_documents(question: str, records: Mapping[str, DocumentRecord], text_
     label_words = {w.lower() for own in labels.values() for label in own for w in label.split()}
     words = {(w, run) for w, run in question_terms(question).names if w.lower() not in label_words}
     rare = max(2, len(records) // 3)
-    passages = {doc_id: PassageNames(text_of(doc_id)) for doc_id in records} if words else {}
     for word, run in words:
-        having = [doc_id for doc_id, names in passages.items() if names.mentions(word, run)]
+        having = [doc_id for doc_id in records if names_of(doc_id).mentions(word, run)]
         if len(having) <= rare:
             named += having
     return list(dict.fromkeys(named))
 
 
 def _candidate_documents(question: str, hits: Sequence[SearchHit], records: Mapping[str, DocumentRecord],
-                         doc_ids: Sequence[str] | None, text_of: Callable[[str], str]) -> list[str]:
+                         doc_ids: Sequence[str] | None, names_of: Callable[[str], PassageNames]) -> list[str]:
     """The ticked documents, else the ones the question names (two or more), else every document of a small
     collection, else those retrieval found."""
     if doc_ids:
         return list(dict.fromkeys(doc_ids))[:_MAX_SOURCES]
-    named = _named_documents(question, records, text_of)
+    named = _named_documents(question, records, names_of)
     if len(named) >= 2:
         return named[:_MAX_SOURCES]
     if len(records) <= _MAX_SOURCES:
@@ -128,16 +128,16 @@ def _headline(question: str, record: DocumentRecord, text: str, embeddings: Embe
     return [headline.model_copy(update={"score": round(score, 4)})]
 
 
-def _read_once(text_of: Callable[[str], str]) -> Callable[[str], str]:
-    """`text_of`, each document read from the store once per question."""
-    texts: dict[str, str] = {}
+def _once(of: Callable[[str], T]) -> Callable[[str], T]:
+    """`of`, computed once per document per question (a document's text read from the store, its names)."""
+    done: dict[str, T] = {}
 
-    def read(doc_id: str) -> str:
-        if doc_id not in texts:
-            texts[doc_id] = text_of(doc_id)
-        return texts[doc_id]
+    def get(doc_id: str) -> T:
+        if doc_id not in done:
+            done[doc_id] = of(doc_id)
+        return done[doc_id]
 
-    return read
+    return get
 
 
 def per_source_evidence(question: str, hits: Sequence[SearchHit], retriever: HybridRetriever,
@@ -150,28 +150,29 @@ def per_source_evidence(question: str, hits: Sequence[SearchHit], retriever: Hyb
     `min_score`), numbered from 1 source by source, best source first; and the documents with none. A sentence
     with the question's distinctive words ranks above one that only shares the collection's common ones."""
     titles = {r.id: (r.file_name, r.title) for r in records.values()}
-    text_of = _read_once(text_of)  # names, distinctive words and headlines all read the same documents
+    text_of = _once(text_of)  # names, distinctive words and headlines all read the same documents
+    names_of = _once(lambda doc_id: PassageNames(text_of(doc_id)))  # for the named documents and the focus
     # The sources' own names say who is asked, not what about: "Chalenko" does not make his author box evidence.
     label_words = {w for r in records.values() for label in (r.outlet, r.author) if label for w in tokenize(label)}
     terms = set(tokenize(question)) - _FRAMING - label_words
-    candidates = _candidate_documents(question, hits, records, doc_ids, text_of)
+    candidates = _candidate_documents(question, hits, records, doc_ids, names_of)
     distinctive = _distinctive(question, [text_of(d) for d in records]) - label_words if len(records) > 2 else set()
     # A line naming what the question asks about ("the US" in "The US, which has always regarded a foothold ...")
     # speaks to it at a lower score: a short question's embedding matches such lines poorly.
-    focus = _focus_names(question, records, text_of, label_words)
+    focus = _focus_names(question, records, names_of, label_words)
     chosen: list[list[Evidence]] = []
     silent: list[str] = []
     for doc_id in candidates:
         own = retriever.search(question, chunks_per_source, [doc_id], titles, query_vector=query_vector)
-        lines = [e for e in select_evidence(question, own, embeddings, records, max_sentences=3 * per_source,
-                                            max_chars=3 * max_chars, vectors=vectors, query_vector=query_vector)
-                 + _headline(question, records[doc_id], text_of(doc_id), embeddings, query_vector)
-                 if (e.score >= min_score or (e.score >= min_score / 2 and _mentions(e.reading, focus)))
+        found = select_evidence(question, own, embeddings, records, max_sentences=3 * per_source,
+                                max_chars=3 * max_chars, vectors=vectors, query_vector=query_vector) \
+            + _headline(question, records[doc_id], text_of(doc_id), embeddings, query_vector)
+        lines = [(e, naming) for e, naming in ((e, _mentions(e.reading, focus)) for e in found)
+                 if (e.score >= min_score or (e.score >= min_score / 2 and naming))
                  and terms & set(tokenize(e.text))  # it speaks to the question
                  and not is_author_box(e.text)]  # not "X is a political scientist who ..."
-        ranked = sorted(lines, key=lambda e: e.score + _DISTINCT_BONUS * (len(distinctive & set(tokenize(e.text)))
-                                                                           + _mentions(e.reading, focus)),
-                        reverse=True)[:per_source]
+        ranked = [e for e, _ in sorted(lines, reverse=True, key=lambda line: line[0].score + _DISTINCT_BONUS * (
+            len(distinctive & set(tokenize(line[0].text))) + line[1]))][:per_source]
         if ranked:
             chosen.append(ranked)
         else:

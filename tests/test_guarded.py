@@ -103,10 +103,11 @@ def test_comparative_questions_are_recognised_in_both_directions() -> None:
 
 def test_a_comparison_is_about_the_names_it_asks_about_not_the_collections_common_subject() -> None:
     from rag.compare import _focus_names, _mentions
+    from rag.verify.checks import PassageNames
 
     records = {name: None for name in DOCS}
     focus = _focus_names("How do the articles differ in describing the US role towards Russia and Iran?",
-                         records, DOCS.__getitem__, set())  # type: ignore[arg-type]
+                         records, lambda name: PassageNames(DOCS[name]), set())  # type: ignore[arg-type]
     assert {w for w, _ in focus} == {"US", "Iran"}  # every seed mentions Russia
     assert _mentions("The U.S. is attempting to force its own agenda.", focus)
     assert _mentions("Moscow has accused the United States of attempting to undermine its role.", focus)
