@@ -406,11 +406,16 @@ class AnswerChain:
         gate = premise_gate(question, [*evidence, *own], self.verifier)
         if gate is None or gate.premise is None:
             return gate, evidence
-        # Quoted after the correction: the view holder's own lines ("Chalenko thinks ...": his headline), else
-        # the lines found for a stated premise (a headline is judged, not quoted, there), else the evidence.
-        views = [e for e in [*own, *evidence] if not is_author_box(e.text)]
-        held = holder_lines(gate.premise, [e.model_copy(update={"score": 1.0}) if e.n == 0 else e for e in views])
-        return gate, held or [e for e in own if e.score > 0] or evidence
+        # Quoted after the correction, closest first: the view holder's own lines, their headline (their thesis:
+        # "Chalenko thinks ...") leading; else the lines found for a stated premise (a headline is judged, not
+        # quoted, there); else the evidence.
+        found: dict[tuple[str, int], Evidence] = {}  # a line found both for the premise and the question: once
+        for e in (*own, *evidence):
+            found.setdefault((e.doc_id, e.start), e)
+        held = holder_lines(gate.premise, [e for e in found.values() if not is_author_box(e.text)])
+        if held:
+            return gate, sorted(held, key=lambda e: (e.n != 0, -e.score))
+        return gate, sorted([e for e in own if e.score > 0] or evidence, key=lambda e: -e.score)
 
     def _premise_evidence(self, question: str, records: Mapping[str, DocumentRecord]) -> list[Evidence]:
         """For a premise stated in a leading clause ("Since Chalenko calls Russia the main obstacle, ..."): the

@@ -177,10 +177,11 @@ def refusal_answer(base: Mapping[str, Any], timings: dict[str, float], *, relate
                        related=_closest(related, _RELATED), usage=dict(usage or {}), **base)
 
 
-def correction(gate: AnswerGate, evidence: Sequence[Evidence]) -> tuple[AnswerSentence, ...]:
-    """A false premise answered: the premise not found, then what the sources say, quoted verbatim."""
+def correction(gate: AnswerGate, lines: Sequence[Evidence]) -> tuple[AnswerSentence, ...]:
+    """A false premise answered: the premise not found, then what the sources say, quoted verbatim (the first
+    lines given: the caller ranks them)."""
     out = [AnswerSentence(text=gate.message, flags=("premise",))]
-    out += [quote_sentence(e) for e in _closest(evidence, _QUOTES)]
+    out += [quote_sentence(e) for e in lines[:_QUOTES]]
     return tuple(out)
 
 
