@@ -49,10 +49,10 @@ _AUX = re.compile(r"\b(is|are|was|were|do|does|did|has|have|had|will|would|can|c
 _COMPARATIVE = re.compile(
     r"\b(differ|differs|difference|differences|disagree|(?:sources|outlets|articles|they|both|authors?)\s+agree|"
     r"agree with each other|compare|compared|comparison|"
-    r"contrast|versus|vs\.?|each source|each outlet|the sources|the outlets|the articles|the documents|"
+    r"contrast|versus|vs\.?|the sources|the outlets|the articles|the documents|"
     r"(?:different|various|several|other|each|all the)\s+(?:outlets|sources|articles|authors|writers|pieces|"
     r"reports|documents|commentators|analysts|publications|newspapers|media|texts)|"
-    r"each (?:article|author|writer|piece|document)|"
+    r"each (?:source|outlet|article|author|writer|piece|document)|"
     r"the authors|the writers|the pieces|who says|whom do|which sources|which outlets|which articles|which authors|"
     r"according to whom)\b", re.I)
 # "Do Chalenko and Galuzin agree on ...?" (views, present tense; "Did Aliyev and Pashinyan agree to meet?" is an event)
