@@ -104,9 +104,24 @@ def _number_as_written(question: str, match: re.Match[str]) -> str:
     return f"{before.group(1)} {match.group(0).strip()}" if before else match.group(0).strip()
 
 
+# "Which regions does Chalenko compare Karabakh with?": one source comparing two things, not sources compared
+# ("How does Alwaght's account compare with Chalenko's?" compares with no object of its own).
+_ONE_COMPARES = re.compile(r"\b(?:does|did)\s+[^?]*?\bcompared?\s+(?!with\b|to\b|on\b|notes\b)\w", re.I)
+# "Who thinks Russia is the problem and who thinks it is the solution?" (views set against each other), and
+# "who blames / praises / criticises X" (a stance asked of every source). "Who is X and who does he work for?"
+# asks two facts.
+_WHO_AND_WHO = re.compile(r"\bwho\s+(?!is\b|was\b|are\b|were\b|does\b|did\b|do\b)\w+[^?]*?\band\s+who\s+"
+                          r"(?!is\b|was\b|are\b|were\b|does\b|did\b|do\b)\w", re.I)
+_WHO_JUDGES = re.compile(r"\bwho\s+(?:blames?|praises?|critici[sz]es?|condemns?|defends?)\b", re.I)
+
+
 def is_comparative(question: str) -> bool:
     """Whether a question asks how several sources or people compare ("how do the sources differ")."""
-    return bool(_COMPARATIVE.search(question) or _HOW_DO_BOTH.search(question) or _DO_BOTH_AGREE.search(question))
+    own = [m.span() for m in _ONE_COMPARES.finditer(question)]
+    cues = [m for m in _COMPARATIVE.finditer(question)
+            if not (m.group(0).lower().startswith("compare") and any(a <= m.start() < b for a, b in own))]
+    return bool(cues or _HOW_DO_BOTH.search(question) or _DO_BOTH_AGREE.search(question)
+                or _WHO_AND_WHO.search(question) or _WHO_JUDGES.search(question))
 
 
 def _title_cased(question: str) -> bool:

@@ -198,7 +198,9 @@ def _subject_swap(premise: str, sentences: list[str]) -> list[str]:
     if first is None:
         return []
     mine = _bare(first.group(0))
-    verbs = [w for w in _words(premise[first.end():]) if w.islower() and len(w) > 4]
+    rest = premise[first.end():]
+    verbs = [m.group(0) for m in re.finditer(r"[a-z][\w'’-]+", rest)
+             if len(m.group(0)) > 4 and not _NOUN_BEFORE.search(rest[:m.start()])]
     for sentence in sentences:
         if mine not in sentence:
             continue
@@ -207,13 +209,19 @@ def _subject_swap(premise: str, sentences: list[str]) -> list[str]:
             if found is None or _root(found.group(0)) != _root(verb):  # "suppliers" is no form of "supplied"
                 continue
             clause = re.split(r"[,;:]", sentence[:found.start()])[-1]
-            names = _NAME.findall(clause)
+            if _NOUN_BEFORE.search(clause):  # "With this corridor": the premise's word used as a noun, no act
+                continue
+            names = [n for n in _NAME.findall(clause) if is_name(_bare(n))]  # "With ..." opens, names nothing
             if not names or _PASSIVE.search(clause) or re.match(r"\s*by\b", sentence[found.end():]):
                 continue
             theirs = _bare(names[-1])
             if theirs != mine and theirs.lower() not in premise.lower():
                 return [f"the sources say {theirs}, not {mine}, {found.group(0)}"]
     return []
+
+
+# A determiner, perhaps with names between ("the Lachin crossing"), right before a word: a noun there, no act.
+_NOUN_BEFORE = re.compile(r"\b(?i:the|this|that|these|those|a|an|its|their|his|her)\s+(?:[A-Z][\w'’-]*\s+)*$")
 
 
 def _root(word: str) -> str:

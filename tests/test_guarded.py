@@ -99,6 +99,16 @@ def test_comparative_questions_are_recognised_in_both_directions() -> None:
     assert not is_comparative("Do Aliyev and Pashinyan agree to meet again?")
     assert not is_comparative("What did the author say about the ceasefire?")
     assert not is_comparative("What do other countries think of the ceasefire?")
+    # One source comparing two things is asked of that source (2026-12-04 probes); sources set against each
+    # other by "who ... and who ..." or asked "who blames ..." are compared.
+    assert not is_comparative("Which regions does Chalenko compare Karabakh with?")
+    assert not is_comparative("Did Alwaght compare Russia's role to Turkey's?")
+    assert is_comparative("How does Alwaght's account compare with Chalenko's?")
+    assert is_comparative("Compare how Alwaght and Caucasus Watch present Moscow's mediation.")
+    assert is_comparative("Who thinks Russia is the problem and who thinks it is the solution?")
+    assert is_comparative("Who blames Russia for the stalled talks?")
+    assert not is_comparative("Who is Jeyhun Bayramov and who does he work for?")
+    assert not is_comparative("Who met Lavrov on Tuesday and what did they discuss?")
 
 
 def test_a_comparison_is_about_the_names_it_asks_about_not_the_collections_common_subject() -> None:
@@ -192,6 +202,16 @@ def test_premise_conflicts_catch_recombined_facts_and_leave_true_premises_alone(
                  "The Lachin crossing was blocked by Azerbaijan", "The Ukrainian political scientist Igor Chalenko "
                  "heads a centre"):
         assert premise_conflicts(true, passages) == [], true
+
+
+def test_a_subject_swap_is_read_off_an_act_not_off_a_noun_or_a_sentence_opening() -> None:
+    # 2026-12-04 probes: "With this corridor, ..." had given "the sources say With, not Iran, corridor", and
+    # "the Lachin crossing" had made Lachin the actor of "crossing".
+    blocked = ["Since December 2022, in order to put pressure on Armenia, Azerbaijan has blocked the Lachin crossing."]
+    assert premise_conflicts("Armenia has kept the crossing blocked", blocked) == [
+        "the sources say Azerbaijan, not Armenia, blocked"]
+    corridor = ["With this corridor, the borders of Iran and Armenia will be completely cut off in practice."]
+    assert premise_conflicts("Iran backs the Zangezor corridor", corridor) == []
 
 
 def test_words_given_to_another_speaker_are_a_conflict() -> None:
