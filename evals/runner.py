@@ -27,9 +27,8 @@ from evals.scoring import (
     sources_represented,
 )
 from evals.suite import Case, Suite
-from rag.compare import names_source
 from rag.errors import SourcebriefError
-from rag.evidence import labelled_passage
+from rag.evidence import labelled_passage, names_source
 from rag.parts import question_parts, unanswered_parts
 from rag.service import Service
 from rag.types import AnswerSentence, CitedAnswer, VerifyMode

@@ -34,6 +34,7 @@ from rag.evidence import (
 from rag.followup import checked_rewrite, rule_rewrite
 from rag.gates import check_answerable, is_comparative
 from rag.guard import context_before, correction, guard_sentences, quote_sentence, refusal_answer
+from rag.mentions import Mention, mention_subject, mentioning_lines
 from rag.parts import evidence_parts, missing_parts, question_parts
 from rag.premise import holder_lines, premise_conflicts, premise_gate, stated_premise
 from rag.prompts import Prompt
@@ -256,6 +257,14 @@ class AnswerChain:
         base = dict(question=question, standalone_question=standalone, evidence=tuple(evidence),
                     retrieved=tuple(hits), provenance=self.provenance, verify_mode=mode)
         guarded = mode in ("guarded", "strict") and self.verifier is not None
+        mention = mention_subject(standalone)
+        asked = list(doc_ids or designated_documents(standalone, records))
+        if mention is not None and mention.asks_sources(bool(asked)):  # "Is Israel mentioned?": every text read
+            answer = self._timed(timings, "mentions", lambda: self._mentions(mention, asked or list(records), records,
+                                                                             base, timings))
+            timings["total"] = round(time.perf_counter() - started, 3)
+            yield AnswerEvent("final", answer.text, answer)
+            return
         if not evidence or max(e.score for e in evidence) < self.options.min_evidence_score:
             # Nothing relevant enough to show the model; guarded, the refusal still says what is missing.
             gate = self._gate(standalone, hits, evidence, records, premise=False)[0] if guarded and hits else None
@@ -321,6 +330,21 @@ class AnswerChain:
             answer = CitedAnswer(sentences=tuple(sentences), refused=False, timings=timings, usage=usage_ints,
                                  removed=tuple(removed), **base)
         yield AnswerEvent("final", answer.text, answer)
+
+    def _mentions(self, mention: Mention, doc_ids: Sequence[str], records: Mapping[str, DocumentRecord],
+                  base: Mapping[str, Any], timings: dict[str, float]) -> CitedAnswer:
+        """Where each source mentions what the question asks about, quoted, the others named as silent; or a
+        refusal that says no source (or not the one asked) mentions it."""
+        lines, silent = mentioning_lines(mention, doc_ids, records, self._doc_text)
+        labels = tuple(source_label(records.get(d)) for d in silent)
+        base = {**base, "evidence": tuple(lines)}
+        if not lines:
+            whom = labels[0][0].upper() + labels[0][1:] + " does" if len(doc_ids) == 1 and labels else "The sources do"
+            gate = AnswerGate(kind="missing", message=f"{whom} not mention {mention.subject}.",
+                              missing=(mention.subject,))
+            return refusal_answer(base, timings, related=(), gate=gate)
+        return CitedAnswer(sentences=tuple(quote_sentence(e, ("mention",)) for e in lines), refused=False,
+                           timings=timings, silent=labels, **base)
 
     def _compare(self, question: str, hits: Sequence[SearchHit], records: Mapping[str, DocumentRecord],
                  doc_ids: Sequence[str] | None, query_vector: Sequence[float], base: Mapping[str, Any],

@@ -17,15 +17,21 @@ from typing import TypeVar
 
 from langchain_core.embeddings import Embeddings
 
-from rag.evidence import SentenceVectors, evidence_score, headline_evidence, is_author_box, select_evidence
+from rag.evidence import (
+    SentenceVectors,
+    evidence_score,
+    headline_evidence,
+    is_author_box,
+    names_source,
+    select_evidence,
+)
 from rag.gates import question_terms
 from rag.guard import citation_of
 from rag.retrieval import HybridRetriever, tokenize
 from rag.types import AnswerSentence, DocumentRecord, Evidence, SearchHit, SourcePosition
 from rag.verify.checks import PassageNames
 
-__all__ = ["by_source_rows", "designated_documents", "names_source", "per_source_evidence", "position_sentence",
-           "source_groups"]
+__all__ = ["by_source_rows", "designated_documents", "per_source_evidence", "position_sentence", "source_groups"]
 
 # Words of a comparative question that say how to compare, not what about.
 _FRAMING = frozenset("source sources outlet outlets article articles differ difference agree disagree compare "
@@ -195,18 +201,6 @@ def source_groups(evidence: Sequence[Evidence]) -> list[list[Evidence]]:
     for e in evidence:
         groups.setdefault(e.doc_id, []).append(e)
     return list(groups.values())
-
-
-def names_source(text: str, label: str) -> bool:
-    """Whether a label ("Alwaght", "Igor Chalenko", "the article “Russia – main…”") is named in a text: the
-    whole label, or a person's surname, as a word."""
-    label = label.strip()
-    if label.startswith("the article “"):
-        head = label.removeprefix("the article “").rstrip("”…").strip()
-        return bool(head) and head.lower() in text.lower()
-    words = label.split()
-    names = [label] + ([words[-1]] if len(words) == 2 and words[0][:1].isupper() else [])
-    return any(re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", text, re.I) for n in names if len(n) > 2)
 
 
 def position_sentence(text: str, group: Sequence[Evidence], others: Iterable[str]) -> AnswerSentence | None:

@@ -22,7 +22,8 @@ from rag.structure import line_contexts, read_with, structured_evidence
 from rag.types import DocumentRecord, Evidence, SearchHit
 
 __all__ = ["SentenceVectors", "candidate_sentences", "evidence_score", "format_evidence", "headline_evidence",
-           "is_author_box", "is_evidence", "labelled_passage", "refers_back", "select_evidence", "source_label"]
+           "is_author_box", "is_evidence", "labelled_passage", "names_source", "refers_back", "select_evidence",
+           "source_label"]
 
 _MIN_WORDS = 5  # shorter "sentences" are headings, bylines and debris, never evidence
 _HEADING_WORDS = 15  # a shorter line without closing punctuation is a headline or subheading
@@ -58,6 +59,18 @@ def source_label(record: DocumentRecord | None) -> str:
 
 _AUTHOR_BOX = re.compile(r"^[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,2} is an? [\w -]{0,40}"
                          r"(scientist|analyst|journalist|writer|editor|correspondent|expert|researcher|author)\b")
+
+
+def names_source(text: str, label: str) -> bool:
+    """Whether a label ("Alwaght", "Igor Chalenko", "the article “Russia – main…”") is named in a text: the
+    whole label, or a person's surname, as a word."""
+    label = label.strip()
+    if label.startswith("the article “"):
+        head = label.removeprefix("the article “").rstrip("”…").strip()
+        return bool(head) and head.lower() in text.lower()
+    words = label.split()
+    names = [label] + ([words[-1]] if len(words) == 2 and words[0][:1].isupper() else [])
+    return any(re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", text, re.I) for n in names if len(n) > 2)
 
 
 def is_author_box(text: str) -> bool:

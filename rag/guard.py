@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from rag.evidence import labelled_passage, refers_back
+from rag.evidence import labelled_passage, names_source, refers_back
 from rag.ingest.sentences import split_sentences
 from rag.prompts import REFUSAL
 from rag.retrieval import tokenize
@@ -128,13 +128,24 @@ def _recite(sentence: AnswerSentence, evidence: Sequence[Evidence], verifier: Cl
     for e in others:
         if not terms & set(tokenize(e.text)):
             continue
-        verdict = verifier.verify(sentence.text, [labelled_passage(e.source, e.reading)])
-        if verdict.label != "supported" and context is not None and _names_only(sentence.text, verdict, [e.text]):
-            verdict = verifier.verify(sentence.text, [_in_context(e.source, citation_of(e), sentence.text, context)])
+        text = _credited_to(sentence.text, [x.source for x in evidence if x.n in cited], e.source)
+        verdict = verifier.verify(text, [labelled_passage(e.source, e.reading)])
+        if verdict.label != "supported" and context is not None and _names_only(text, verdict, [e.text]):
+            verdict = verifier.verify(text, [_in_context(e.source, citation_of(e), text, context)])
         if verdict.label == "supported":
-            return sentence.model_copy(update={"citations": (citation_of(e),), "verdict": verdict,
+            return sentence.model_copy(update={"text": text, "citations": (citation_of(e),), "verdict": verdict,
                                                "flags": (*sentence.flags, "re-cited")})
     return None
+
+
+def _credited_to(text: str, cited: Sequence[str], label: str) -> str:
+    """A sentence moved to another source's line: "According to <the source it cited>, ..." credits the new
+    source instead (the model wrote the wrong number, and the name of the source behind it). A wrapper naming
+    anyone else ("According to Zakharova, ...") stays."""
+    wrapper = _ATTRIBUTION.match(text)
+    if wrapper is None or not any(names_source(wrapper.group(0), c) for c in cited):
+        return text
+    return f"According to {label}, {text[wrapper.end():]}"
 
 
 def guard_sentences(sentences: Sequence[AnswerSentence], evidence: Sequence[Evidence], verifier: ClaimVerifier,

@@ -45,8 +45,28 @@ def spelled_out(question: str) -> str:
     return _ACRONYMS.sub(spell, question)
 
 
+# British and American spellings of one word meet in one form ("recognised" / "recognized", "kilometres" /
+# "kilometers", "neighbour" / "neighbor", "defence" / "defense"): users write either, and the seeds mix them.
+_ISE = re.compile(r"(?<=[a-z]{4})iz(?=(?:e|ed|es|ing|ation|ations|er|ers)$)")
+_YSE = re.compile(r"(?<=[a-z]{3}l)yz(?=(?:e|ed|es|ing|er|ers)$)")
+_OUR = re.compile(r"^(colo|favo|hono|labo|neighbo|behavio|harbo|rumo|humo|endeavo|vigo|savo|flavo|armo|valo|"
+                  r"parlo|cando|clamo|splendo|odo|tumo|rigo|fervo|ardo|vapo)ur")
+_TRE = re.compile(r"(?<=[a-z]{2})(t|b)re(?=d?$)")
+_NCE = re.compile(r"^(defe|offe|prete)nce$")
+
+
+def fold_spelling(word: str) -> str:
+    """One spelling for a word's British and American forms (a lower-cased, plural-folded token)."""
+    word = _ISE.sub("is", word)
+    word = _YSE.sub("ys", word)
+    word = _OUR.sub(r"\1r", word)
+    word = _TRE.sub(r"\1er", word)
+    return _NCE.sub(r"\1nse", word)
+
+
 def tokenize(text: str) -> list[str]:
-    """Lower-cased content words with possessives and a plural 's' folded (Russia's -> russia)."""
+    """Lower-cased content words with possessives and a plural 's' folded (Russia's -> russia), British and
+    American spellings as one (`fold_spelling`)."""
     words = []
     for raw in _WORD.findall(text.lower()):
         word = raw.strip("’'-").replace("’", "'")
@@ -55,7 +75,7 @@ def tokenize(text: str) -> list[str]:
         if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
             word = word[:-1]
         if word and word not in _STOP:
-            words.append(word)
+            words.append(fold_spelling(word))
     return words
 
 

@@ -268,6 +268,28 @@ class _Scorer:
         return 0.1 if any(w in claim for w in self.unsupported) else 0.95
 
 
+def test_a_sentence_re_cited_to_another_source_credits_that_source() -> None:
+    # 2026-12-04 probe "Who is Jeyhun Bayramov?": the model cited the explainer's line and credited the explainer
+    # for what Alwaght's line says; the name check removed it, and the question was refused.
+    from rag.guard import guard_sentences
+    from rag.types import AnswerSentence, Citation
+
+    lines = [_evidence(1, "Alwaght", "Lavrov discussed on Tuesday with Azerbaijani counterpart Jeyhun Bayramov "
+                                     "the ways for de-escalation."),
+             _evidence(2, "the article “Russia Steps In…”", "Lavrov’s strategy involves balancing Russia’s ties.")]
+    verifier = Verifier([_Scorer()], calibration=Calibration(0.5))
+    cited = Citation(n=2, doc_id="d2", file_name="2.txt", title="T", quote=lines[1].text, start=0,
+                     end=len(lines[1].text))
+    claim = "According to the article “Russia Steps In…”, Jeyhun Bayramov is Azerbaijani counterpart of Lavrov."
+    kept, removed = guard_sentences([AnswerSentence(text=claim, citations=(cited,))], lines, verifier, drop=True)
+    assert not removed and [c.n for c in kept[0].citations] == [1]
+    assert kept[0].text == "According to Alwaght, Jeyhun Bayramov is Azerbaijani counterpart of Lavrov."
+    # A wrapper that names a person, not the cited source, is what the sentence says: it stays as written.
+    person = "According to Lavrov, Jeyhun Bayramov is his Azerbaijani counterpart."
+    kept, _ = guard_sentences([AnswerSentence(text=person, citations=(cited,))], lines, verifier, drop=True)
+    assert all(k.text == person for k in kept)
+
+
 class _NamesInPassage:
     """A judge that supports a claim whose every word of the claim after its first is in the passage: the
     'materials for delimiting' claim only where the passage says so (and names Galuzin, in context)."""

@@ -1,0 +1,101 @@
+"""Questions about what the sources mention ("Is Israel mentioned anywhere?", "Does Alwaght mention the CSTO?",
+"Which articles talk about sanctions?"): answered from every document's whole text, not from the top-ranked
+chunks, by quoting where each source mentions the subject. "Yes, Israel is mentioned" is no claim a judge can
+check against a passage; the line that mentions it is."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from rag.evidence import is_evidence, source_label
+from rag.ingest.sentences import split_sentences
+from rag.retrieval import tokenize
+from rag.types import DocumentRecord, Evidence
+from rag.verify.checks import PassageNames, cap_runs, is_name
+
+__all__ = ["Mention", "mention_subject", "mentioning_lines"]
+
+_VERB = (r"(?:mention(?:s|ed)?|name(?:s|d)?|discuss(?:es|ed)?|refer(?:s|red)?\s+to|talk(?:s|ed)?\s+about|cite(?:s|d)?|"
+         r"bring\s+up|brings\s+up)")
+_SUBJECT = r"(?P<subject>[^?]+?)"
+_WHERE = (r"(?:\s+(?:anywhere|at\s+all|ever|even|somewhere|in\s+(?:any\s+of\s+)?(?:the|these|this|my|our|any)\s+"
+          r"(?:sources?|articles?|outlets?|documents?|pieces?|texts?|collection|notebook|reports?)|by\s+(?:any|the)\s+"
+          r"(?:sources?|articles?|outlets?|authors?)))*\s*[?.!]*\s*$")
+_PATTERNS = (
+    # "Is Israel mentioned anywhere in the sources?", "Are sanctions discussed?"
+    re.compile(rf"^\s*(?:is|are|was|were)\s+(?:there\s+)?{_SUBJECT}\s+(?:ever\s+|even\s+|at\s+all\s+)?"
+               rf"(?:mentioned|named|discussed|referred\s+to|cited|brought\s+up){_WHERE}", re.I),
+    # "Do the sources mention Israel?", "Does any article talk about sanctions?", "Does Alwaght mention the CSTO?"
+    re.compile(rf"^\s*(?:do|does|did)\s+(?P<who>[^?]+?)\s+(?:ever\s+)?{_VERB}\s+{_SUBJECT}{_WHERE}", re.I),
+    # "Is there any mention of Israel?", "Are there references to sanctions in the articles?"
+    re.compile(rf"^\s*(?:is|are)\s+there\s+(?:any\s+)?(?:mention|reference|word)s?\s+(?:of|to|about)\s+{_SUBJECT}"
+               rf"{_WHERE}", re.I),
+    # "Which sources mention Israel?", "What articles talk about sanctions?"
+    re.compile(rf"^\s*(?:which|what)\s+(?:of\s+the\s+)?(?:sources?|articles?|outlets?|documents?|pieces?|authors?|"
+               rf"reports?)\s+{_VERB}\s+{_SUBJECT}{_WHERE}", re.I),
+)
+
+
+# Who is asked whether they mention something: the sources ("any of the articles", "the Lavrov explainer"), not
+# a person in them ("Did Lavrov mention ...?" asks what Lavrov said).
+_SOURCE_WORDS = re.compile(r"\b(?:sources?|articles?|outlets?|documents?|pieces?|texts?|reports?|authors?|writers?|"
+                           r"explainer|op-ed|editorial|story|stories|analysis|collection|they|it)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """What a mention question asks about: its names (word, capitalised run) and its other content words, and
+    who it asks ("" when the question names no one: "Is Israel mentioned?")."""
+
+    subject: str
+    names: tuple[tuple[str, tuple[str, ...]], ...]
+    words: tuple[str, ...]
+    who: str = ""
+
+    def asks_sources(self, designated: bool) -> bool:
+        """Whether the question asks the sources (or one designated by outlet or author) rather than a person."""
+        return not self.who or designated or bool(_SOURCE_WORDS.search(self.who))
+
+    def in_line(self, line: str) -> bool:
+        """Every name of the subject is mentioned in the line (in any of its forms) and, for a subject without
+        names, every content word."""
+        passage = PassageNames(line)  # forms too: "sanctioned" mentions sanctions, "Russian" Russia
+        if self.names:
+            return all(w in passage.acronyms if w.isupper() else passage.mentions(w, run) for w, run in self.names)
+        return bool(self.words) and all(passage.mentions(w, (w,)) for w in self.words)
+
+
+def mention_subject(question: str) -> Mention | None:
+    """The subject of a question that asks whether (or which) sources mention something; None for any other."""
+    for pattern in _PATTERNS:
+        match = pattern.match(question)
+        if match is None:
+            continue
+        subject = re.sub(r"^(?:the|a|an|any)\s+", "", match.group("subject").strip(" ,"), flags=re.I)
+        names = tuple((w, tuple(run)) for run in cap_runs(subject) for w in run if is_name(w))
+        words = tuple(w for w in tokenize(subject) if w not in {n.lower() for n, _ in names})
+        who = match.groupdict().get("who") or ""
+        if names or words:
+            return Mention(subject=subject, names=names, words=() if names else words, who=who.strip())
+    return None
+
+
+def mentioning_lines(mention: Mention, doc_ids: Sequence[str], records: Mapping[str, DocumentRecord],
+                     text_of: Callable[[str], str]) -> tuple[list[Evidence], list[str]]:
+    """Each document's first line that mentions the subject (headings and debris are no lines), numbered from 1
+    in the documents' order; and the documents that never mention it."""
+    found: list[Evidence] = []
+    silent: list[str] = []
+    for doc_id in doc_ids:
+        record = records.get(doc_id)
+        text = text_of(doc_id)
+        line = next((s for s in split_sentences(text) if is_evidence(s.text) and mention.in_line(s.text)), None)
+        if line is None or record is None:
+            silent.append(doc_id)
+            continue
+        found.append(Evidence(n=len(found) + 1, doc_id=doc_id, file_name=record.file_name, title=record.title,
+                              source=source_label(record), start=line.start, end=line.end, text=line.text,
+                              score=1.0))
+    return found, silent

@@ -1,0 +1,84 @@
+"""Questions about what the sources mention: read off every whole text, answered by quoting the mentions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag.chat_models import ScriptedChatModel
+from rag.config import Settings
+from rag.embeddings import HashingEmbeddings
+from rag.mentions import mention_subject
+from rag.service import Service
+from rag.verify.verifier import Calibration, Verifier
+
+
+@pytest.mark.parametrize("question, subject, who", [
+    ("Is Israel mentioned anywhere in the sources?", "Israel", ""),
+    ("are sanctions mentioned at all?", "sanctions", ""),
+    ("Do any of the articles mention Stepanakert?", "Stepanakert", "any of the articles"),
+    ("Does Alwaght mention the CSTO?", "CSTO", "Alwaght"),
+    ("Which articles talk about sanctions?", "sanctions", ""),
+    ("Is there any mention of the OSCE Minsk Group?", "OSCE Minsk Group", ""),
+])
+def test_a_mention_question_gives_its_subject_and_whom_it_asks(question: str, subject: str, who: str) -> None:
+    mention = mention_subject(question)
+    assert mention is not None and (mention.subject, mention.who) == (subject, who)
+
+
+def test_a_question_about_what_a_person_mentioned_or_anything_else_is_no_mention_question() -> None:
+    lavrov = mention_subject("Did Lavrov mention confidence-building measures?")
+    assert lavrov is not None and not lavrov.asks_sources(designated=False)  # what Lavrov said: the usual path
+    assert lavrov.asks_sources(designated=True)  # had "Lavrov" been an outlet or author of the collection
+    for question in ("Was Erdogan named as a mediator?", "What did Lavrov say about Turkey?",
+                     "Why is Israel mentioned by Alwaght as a partner of Azerbaijan?"):
+        assert mention_subject(question) is None, question
+
+
+def test_a_mention_is_found_in_any_form_of_its_words() -> None:
+    sanctions = mention_subject("Which articles talk about sanctions?")
+    csto = mention_subject("Is the CSTO mentioned?")
+    assert sanctions is not None and csto is not None
+    assert sanctions.in_line("Armenia is the largest hub for supplies of sanctioned goods.")
+    assert not sanctions.in_line("Armenia is the largest hub for supplies of goods.")
+    assert csto.in_line("Armenia benefits from the Collective Security Treaty Organization guarantees.")
+    assert not csto.in_line("Armenia benefits from security guarantees.")
+
+
+class _Judge:
+    name = "scripted-judge"
+
+    def probability(self, claim: str, passage: str) -> float:
+        return 0.95
+
+
+def _service(settings: Settings, seeds: Path, model: ScriptedChatModel) -> Service:
+    service = Service(settings.model_copy(update={"verify_mode": "guarded"}), embeddings=HashingEmbeddings(),
+                      chat_model=model, verifier=Verifier([_Judge()], calibration=Calibration(0.5)))
+    service.ingest([seeds])
+    return service
+
+
+def test_a_mention_question_quotes_every_source_that_mentions_it_and_names_the_others(
+        settings: Settings, seeds_copy: Path) -> None:
+    model = ScriptedChatModel(replies=[])  # no model call: the mentions are read off the texts
+    service = _service(settings, seeds_copy, model)
+    texts = {r.id: service.source(r.id).text for r in service.sources()}
+    answer = service.ask("Which articles talk about sanctions?")
+    assert not answer.refused and not model.calls
+    assert len(answer.sentences) == 2 and len(answer.silent) == 3  # the explainer and Chalenko; three silent
+    for sentence in answer.sentences:
+        (c,) = sentence.citations
+        assert "mention" in sentence.flags and texts[c.doc_id][c.start:c.end] == c.quote and c.quote in sentence.text
+        assert "sanction" in c.quote.lower()
+
+
+def test_a_source_that_never_mentions_it_is_said_so(settings: Settings, seeds_copy: Path) -> None:
+    model = ScriptedChatModel(replies=[])
+    service = _service(settings, seeds_copy, model)
+    answer = service.ask("Does Alwaght mention the CSTO?")  # Caucasus Watch and the explainer do; Alwaght never
+    assert answer.refused and not model.calls
+    assert answer.sentences[0].text == "Alwaght does not mention CSTO."
+    assert service.ask("Do any of the articles mention Stepanakert?").sentences[0].text == \
+        "The sources do not mention Stepanakert."
