@@ -45,6 +45,11 @@ _QUANTITY = re.compile(r"\bhow\s+(many|much|long|large|big|far|often)\b(?P<rest>
                        r"\bwhat\s+(?:number|percentage|proportion|share|amount|size)\s+of\b(?P<rest2>[^?.,;]*)", re.I)
 _TIME = re.compile(r"\b(when|what\s+(?:year|date|day|month|time)|which\s+(?:year|date|day|month)|since\s+when|"
                    r"how\s+long\s+ago)\b", re.I)
+# "When will the treaty be signed?", "When is the summit expected to take place?": a time yet to come.
+_ASKS_FUTURE = re.compile(r"\bwhen\s+(?:will|shall|(?:is|are)\s+[^?]*?\b(?:expected|due|scheduled|set|going|planned|"
+                          r"likely)\s+to)\b", re.I)
+_FUTURE = re.compile(r"\b(?:will|shall|expected|scheduled|planned|plans?\s+to|set\s+to|due\s+to|due\s+in|next|"
+                     r"upcoming|coming\s+(?:days|weeks|months|year)|later\s+this|by\s+the\s+end\s+of)\b", re.I)
 _AUX = re.compile(r"\b(is|are|was|were|do|does|did|has|have|had|will|would|can|could|should|might|may)\b", re.I)
 _COMPARATIVE = re.compile(
     r"\b(differ|differs|difference|differences|disagree|(?:sources|outlets|articles|they|both|authors?)\s+agree|"
@@ -79,7 +84,7 @@ class QuestionTerms:
     names: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (name word, its capitalised run)
     numbers: tuple[tuple[float, str], ...] = ()  # (value, as written), digits only
     months: tuple[str, ...] = ()  # month names, capitalised as in "May 19"
-    asks: str | None = None  # "quantity" or "time"
+    asks: str | None = None  # "quantity", "amount", "time" or "future-time"
     counted: str = ""  # what a quantity question counts ("votes", "Russian military bases")
     counted_clause: bool = False  # `counted` runs on into what happened ("people died in the war")
     focus: tuple[str, ...] = ()  # content words that are neither names nor numbers nor framing
@@ -153,7 +158,7 @@ def question_terms(question: str, labels: Iterable[str] = ()) -> QuestionTerms:
         counted = split[0].strip()
         clause = len(split) == 1 and len(counted.split()) > 1
     elif _TIME.search(question):
-        asks = "time"
+        asks = "future-time" if _ASKS_FUTURE.search(question) else "time"
     name_words = {w.lower() for w, _ in names} | label_words
     focus = tuple(dict.fromkeys(w for w in tokenize(question) if w not in _GENERIC and w not in _FRAME
                                 and w not in name_words and not any(ch.isdigit() for ch in w)
@@ -265,6 +270,12 @@ def _has_date(sentence: str) -> bool:
     return bool(_YEAR.search(sentence) or _DATE_WORDS.search(sentence))
 
 
+def _has_future_date(sentence: str) -> bool:
+    """A date said of what is yet to happen ("will be signed in 2025", "is scheduled for next month"): the past
+    dates of a story do not answer "When will ...?"."""
+    return _has_date(sentence) and bool(_FUTURE.search(sentence))
+
+
 def _answer_type(terms: QuestionTerms, passages: Sequence[str]) -> AnswerGate | None:
     """A quantity or time question needs a sentence on its subject that gives a number or a date."""
     if terms.asks is None or terms.comparative:
@@ -275,9 +286,12 @@ def _answer_type(terms: QuestionTerms, passages: Sequence[str]) -> AnswerGate | 
     subject = {fold(w) for w in (head or terms.focus)}
     if not subject:
         return None
-    check = _has_date if terms.asks == "time" else _quantity_check(subject)
+    check = {"time": _has_date, "future-time": _has_future_date}.get(terms.asks or "") or _quantity_check(subject)
     if any(check(s) for s in _sentences_with(passages, subject)):
         return None
+    if terms.asks == "future-time":
+        return AnswerGate(kind="answer-type", missing=("a future date",),
+                          message="The sources do not say when this will happen.")
     if terms.asks != "time":
         what = ("a number of " if terms.asks == "quantity" else "a figure for ") + terms.counted \
             if terms.counted else "that figure"

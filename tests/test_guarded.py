@@ -71,6 +71,17 @@ def test_an_answerable_question_passes_the_gates(question: str) -> None:
     assert _gate(question) is None
 
 
+def test_when_will_asks_for_a_date_yet_to_come() -> None:
+    # 2026-12-04 probe: "When will the peace treaty be signed?" passed on "In late 2023, ... negotiations to
+    # finalize a peace agreement" and the model wrote "The peace treaty will be signed according to ...".
+    gate = _gate("When will the peace treaty between Armenia and Azerbaijan be signed?")
+    assert gate is not None and gate.kind == "answer-type" and "when this will happen" in gate.message
+    scheduled = ["The peace treaty between Armenia and Azerbaijan will be signed in March 2026, officials said."]
+    question = "When will the peace treaty between Armenia and Azerbaijan be signed?"
+    assert check_answerable(question, scheduled, {"x": scheduled[0]}, LABELS) is None
+    assert _gate("When was the peace treaty between Armenia and Azerbaijan discussed in Moscow?") is None
+
+
 def test_a_person_is_heard_only_where_a_line_has_them_speak() -> None:
     from rag.gates import _unheard
 
