@@ -187,6 +187,31 @@ def _number_attachment(premise: str, sentences: list[str]) -> list[str]:
     return out
 
 
+_NOT_ACTS = frozenset("and or but has have had is are was were be been being do does did will would can could should "
+                      "may might must not also still just even only already since after before about against between "
+                      "during under until within without through across among around along because while where "
+                      "which who that than then there their these those other".split())
+_YEAR = re.compile(r"(?<![\w.])(?:19|20)\d\d(?![\w.])")
+
+
+def _year_attachment(premise: str, sentences: list[str]) -> list[str]:
+    """"Russia deployed 2000 troops in 2022" against "In autumn 2020, ... Russia deployed 2000 troops": the line
+    that states the premise's act gives it another year, and no line on the act gives the premise's year (2022
+    is elsewhere in the evidence, of another event)."""
+    for year in dict.fromkeys(_YEAR.findall(premise)):
+        rest = {w[:5] for w in tokenize(_YEAR.sub(" ", premise)) if not w[:1].isdigit() or len(w) < 4}
+        if len(rest) < 2:
+            continue
+        shared = [(len(rest & {w[:5] for w in tokenize(s)}) / len(rest), s) for s in sentences]
+        if any(share >= 0.4 and year in _YEAR.findall(s) for share, s in shared):
+            continue
+        best, line = max(shared, key=lambda row: row[0], default=(0.0, ""))
+        theirs = [y for y in dict.fromkeys(_YEAR.findall(line)) if y not in premise]
+        if best >= 0.6 and theirs:
+            return [f"the sources give {' and '.join(theirs)}, not {year}"]
+    return []
+
+
 def _subject_swap(premise: str, sentences: list[str]) -> list[str]:
     """"Armenia has kept the crossing blocked" against "Azerbaijan has blocked the crossing ... pressure on
     Armenia": the sentence that states the act names another actor right before the same verb. (Not for a
@@ -199,8 +224,11 @@ def _subject_swap(premise: str, sentences: list[str]) -> list[str]:
         return []
     mine = _bare(first.group(0))
     rest = premise[first.end():]
-    verbs = [m.group(0) for m in re.finditer(r"[a-z][\w'’-]+", rest)
-             if len(m.group(0)) > 4 and not _NOUN_BEFORE.search(rest[:m.start()])]
+    # The act: the first word after the subject that is no auxiliary or function word, and any past participle
+    # ("has kept the crossing blocked"); not a noun after a determiner, not "since" or "troops" further on.
+    words = [m for m in re.finditer(r"[a-z][\w'’-]+", rest)
+             if m.group(0) not in _NOT_ACTS and not _NOUN_BEFORE.search(rest[:m.start()])]
+    verbs = [m.group(0) for i, m in enumerate(words) if len(m.group(0)) > 4 and (i == 0 or m.group(0).endswith("ed"))]
     for sentence in sentences:
         if mine not in sentence:
             continue
@@ -284,8 +312,8 @@ def premise_conflicts(premise: str, passages: list[str]) -> list[str]:
     """Recombinations a judge reading the passage's own words misses: a figure, an act, a description or
     words that the sources attach to another name than the premise (or claim) does."""
     sentences = [s for p in passages for s in re.split(r"(?<=[.!?])\s+", p) if s.strip()]
-    return _number_attachment(premise, sentences) or _subject_swap(premise, sentences) or \
-        _modifier_swap(premise, sentences) or _speaker_swap(premise, sentences)
+    return _number_attachment(premise, sentences) or _year_attachment(premise, sentences) or \
+        _subject_swap(premise, sentences) or _modifier_swap(premise, sentences) or _speaker_swap(premise, sentences)
 
 
 def _lower_first(statement: str) -> str:

@@ -225,6 +225,19 @@ def test_a_subject_swap_is_read_off_an_act_not_off_a_noun_or_a_sentence_opening(
     assert premise_conflicts("Iran backs the Zangezor corridor", corridor) == []
 
 
+def test_a_year_given_to_an_act_the_sources_date_otherwise_is_a_conflict() -> None:
+    # 2026-12-04 probe "Why did Russia deploy 2000 troops in 2022?": 2022 is in the evidence, of another event.
+    lines = ["In autumn 2020, as soon as the military actions were over, Russia deployed 2000 troops there.",
+             "Prior to the full-scale aggression of 2022 the same had been happening in the east of Ukraine.",
+             "Since December 2022, Azerbaijan has blocked the Lachin crossing."]
+    assert premise_conflicts("Russia deployed 2000 troops in 2022", lines) == ["the sources give 2020, not 2022"]
+    for true in ("Russia deployed 2000 troops in 2020", "Azerbaijan has blocked the Lachin crossing since 2022"):
+        assert premise_conflicts(true, lines) == [], true
+    # "since" and "troops" are no acts: "Armenia and Azerbaijan have been at odds since 1992" is no subject swap.
+    odds = ["Armenia and Azerbaijan have been at odds for the control of the disputed region of Karabakh since 1992."]
+    assert premise_conflicts("Armenia and Azerbaijan have been at odds since 1992", odds) == []
+
+
 def test_words_given_to_another_speaker_are_a_conflict() -> None:
     passages = ["“Under the auspices of Russia, at the initiative of [Russian] President Vladimir Putin, the "
                 "foundations of relations between Armenia and Azerbaijan were established,” the Russian official "
