@@ -216,11 +216,13 @@ class AnswerChain:
             return len(self.sentence_vectors)
         return self.sentence_vectors.warm(texts, limit)
 
-    def condense(self, question: str, history: Sequence[ChatTurn]) -> str:
+    def condense(self, question: str, history: Sequence[ChatTurn],
+                 records: Mapping[str, DocumentRecord] | None = None) -> str:
         """A stand-alone version of a follow-up question (unchanged when there is no history)."""
         if not history:
             return question
-        ruled = rule_rewrite(question, history)  # "What about X?", "Does X agree?": no model call
+        ruled = rule_rewrite(question, history,  # "What about X?", "Does X agree?": no model call
+                             lambda name: bool(records and designated_documents(name, records)))
         if ruled is not None:
             return ruled
         rewritten = self._condense.invoke({"history": _history_text(history), "question": question})
@@ -238,7 +240,8 @@ class AnswerChain:
         started = time.perf_counter()
         if history:
             yield AnswerEvent("status", "rewriting the follow-up question")
-        standalone = self._timed(timings, "condense", lambda: self._call_model(self.condense, question, history))
+        standalone = self._timed(timings, "condense",
+                                 lambda: self._call_model(self.condense, question, history, records))
         yield AnswerEvent("status", "searching the sources")
         titles = {r.id: (r.file_name, r.title) for r in records.values()}
         search = spelled_out(standalone)  # "the EU" also as "the EU (European Union)", for retrieval and evidence

@@ -10,7 +10,7 @@ question again, else the follow-up is kept with that question beside it.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rag.gates import question_terms
 from rag.types import ChatTurn
@@ -33,9 +33,13 @@ def _norm(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.lower()))
 
 
-def rule_rewrite(question: str, history: Sequence[ChatTurn]) -> str | None:
+def rule_rewrite(question: str, history: Sequence[ChatTurn],
+                 is_source: Callable[[str], bool] = lambda name: False) -> str | None:
     """"What about X?" / "And X?" -> the previous question asked of X instead of the person or thing it named
-    first; "Does X agree?" -> "Do X and <that one> agree on <what the previous question was about>?". None for
+    first (of X's kind where there is one: a source of the collection, `is_source`, for a source, "And
+    Chalenko?"; else the first name that is no source: "What does Alwaght say about Turkey?" + "And Iran?" asks
+    Alwaght about Iran);
+    "Does X agree?" -> "Do X and <that one> agree on <what the previous question was about>?". None for
     other forms, or with no earlier question to read them against."""
     previous = _previous(history)
     if previous is None:
@@ -45,8 +49,11 @@ def rule_rewrite(question: str, history: Sequence[ChatTurn]) -> str | None:
     if about is not None:
         other = about.group("x").strip()
         named = any(w[:1].isupper() for w in other.split() if w.lower() != "the")  # "the EU", not "the ceasefire"
-        if named and runs and runs[0] in previous and runs[0].lower() not in other.lower():
-            return previous.replace(runs[0], other, 1)
+        kind = is_source(other)
+        mine = [r for r in runs if r in previous]
+        target = next((r for r in mine if is_source(r) == kind), mine[0] if mine else None) if named else None
+        if target is not None and target.lower() not in other.lower():
+            return previous.replace(target, other, 1)
         return f"{previous.rstrip(' ?')}, regarding {other}?"
     agree = _AGREE.match(question)
     if agree is not None and runs:

@@ -23,6 +23,18 @@ def test_elliptical_follow_ups_are_rewritten_from_the_previous_question(question
     assert rule_rewrite(question, HISTORY) == expected
 
 
+def test_and_x_replaces_the_name_of_xs_kind_a_source_or_what_the_source_is_asked_about() -> None:
+    # 2026-12-04 probe: "And Iran?" after "What does Alwaght say about Turkey?" became "What does Iran say about
+    # Turkey?".
+    history = [ChatTurn(role="user", content="What does Alwaght say about Turkey?")]
+    sources = {"Alwaght", "Chalenko", "Igor Chalenko"}
+    assert rule_rewrite("And Iran?", history, sources.__contains__) == "What does Alwaght say about Iran?"
+    assert rule_rewrite("And Chalenko?", history, sources.__contains__) == "What does Chalenko say about Turkey?"
+    # A source asked what a person was asked: the person's question, asked of the source.
+    assert rule_rewrite("How about Alwaght?", HISTORY, sources.__contains__) == \
+        "What did Alwaght say about Russia's role in the talks?"
+
+
 def test_other_follow_ups_and_first_questions_are_left_to_the_model() -> None:
     assert rule_rewrite("Why does he think so?", HISTORY) is None
     assert rule_rewrite("And what about Zakharova?", []) is None
