@@ -148,6 +148,20 @@ def clean_question(question: str, max_chars: int) -> str:
     return text
 
 
+def _scoped(gate: AnswerGate | None, searched: Sequence[str] | None,
+            records: Mapping[str, DocumentRecord]) -> AnswerGate | None:
+    """A 'missing' gate of a search kept to some documents (ticked, or the one the question asks by outlet or
+    author) says whose text lacks the name: "Igor Chalenko does not mention Lavrov.", not "The sources do not
+    mention Lavrov.", which the rest of the collection would belie."""
+    if gate is None or gate.kind != "missing" or not searched or len(searched) >= len(records) \
+            or not gate.message.startswith("The sources do not "):
+        return gate
+    labels = [source_label(records.get(d)) for d in searched]
+    who = labels[0][0].upper() + labels[0][1:] + " does" if len(labels) == 1 else \
+        ", ".join(labels[:-1]) + f" and {labels[-1]} do"
+    return gate.model_copy(update={"message": gate.message.replace("The sources do", who, 1)})
+
+
 def _history_text(history: Sequence[ChatTurn], turns: int = 6, chars: int = 400) -> str:
     lines = []
     for turn in list(history)[-turns:]:
@@ -271,6 +285,7 @@ class AnswerChain:
         if not evidence or max(e.score for e in evidence) < self.options.min_evidence_score:
             # Nothing relevant enough to show the model; guarded, the refusal still says what is missing.
             gate = self._gate(standalone, hits, evidence, records, premise=False)[0] if guarded and hits else None
+            gate = _scoped(gate, search_ids, records)
             timings["total"] = round(time.perf_counter() - started, 3)
             answer = refusal_answer(base, timings, related=evidence, gate=gate)
             yield AnswerEvent("final", answer.text, answer)
@@ -278,6 +293,7 @@ class AnswerChain:
         if guarded:
             yield AnswerEvent("status", "checking that the sources cover the question")
             gate, premise_lines = self._timed(timings, "gate", lambda: self._gate(standalone, hits, evidence, records))
+            gate = _scoped(gate, search_ids, records)
             if gate is not None and gate.kind != "premise":
                 timings["total"] = round(time.perf_counter() - started, 3)
                 answer = refusal_answer(base, timings, related=evidence, gate=gate)

@@ -72,11 +72,15 @@ def designated_documents(question: str, records: Mapping[str, DocumentRecord]) -
     say about Iran?"): the outlet's whole name, or the author's whole name or surname as written. None when it
     designates none, or every document."""
     out = []
+    # "Chalenko", capitalised: a surname, not a word; in a question typed all in lower case ("whats chalenkos main
+    # argument") capitals say nothing, and the surname is matched as written.
+    surname_flags = re.I if question == question.lower() else re.NOFLAG
     for doc_id, r in records.items():
         names = [(n, re.I) for n in (r.outlet, r.author) if n and len(n) > 2]
         if r.author and len(r.author.split()) > 1 and len(r.author.split()[-1]) > 2:
-            names.append((r.author.split()[-1], re.NOFLAG))  # "Chalenko", capitalised: a surname, not a word
-        if any(re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", question, flags) for n, flags in names):
+            names.append((r.author.split()[-1], surname_flags))
+        # "Chalenko's", "chalenkos": a possessive with or without its apostrophe
+        if any(re.search(rf"(?<![\w-]){re.escape(n)}(?:s)?(?![\w-])", question, flags) for n, flags in names):
             out.append(doc_id)
     return out if len(out) < len(records) else []
 

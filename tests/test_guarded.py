@@ -150,6 +150,12 @@ def test_a_question_asked_of_one_source_designates_its_documents() -> None:
     assert find("What did caucasus watch report?", records) == ["c"]  # type: ignore[arg-type]
     assert find("Who will watch the ceasefire line?", records) == []  # type: ignore[arg-type]
     assert find("What do the sources say about Iran?", records) == []  # type: ignore[arg-type]
+    # Typed all in lower case, with the possessive's apostrophe dropped (2026-12-04 probe).
+    assert find("whats chalenkos main argument", records) == ["i"]  # type: ignore[arg-type]
+    assert find("What is Chalenko's main argument?", records) == ["i"]  # type: ignore[arg-type]
+    records["g"] = SimpleNamespace(outlet=None, author="Anna Green")
+    assert find("Did Baku give the green light?", records) == []  # type: ignore[arg-type]
+    assert find("what does anna green say", records) == ["g"]  # type: ignore[arg-type]
 
 
 def test_question_terms_leave_out_framing_words_and_source_labels() -> None:
@@ -347,6 +353,15 @@ def test_a_question_naming_an_absent_entity_is_refused_without_calling_the_model
     assert answer.sentences[-1].text == REFUSAL
     assert answer.related and not model.calls
     assert "Related passages:" in answer_markdown(answer)
+
+
+def test_a_name_missing_from_the_one_source_asked_is_said_of_that_source(settings: Settings, seeds_copy: Path) -> None:
+    # Lavrov is in three seeds, not in Chalenko's piece, which the question asks: "The sources do not mention
+    # Lavrov" would be false (2026-12-04 probe).
+    model = ScriptedChatModel(replies=[])
+    answer = _guarded(settings, seeds_copy, model).ask("When did Chalenko meet Lavrov in Moscow?")
+    assert answer.refused and not model.calls
+    assert answer.sentences[0].text == "Igor Chalenko does not mention Lavrov."
 
 
 def test_a_supported_answer_passes_untouched(settings: Settings, seeds_copy: Path) -> None:
