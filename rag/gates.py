@@ -65,6 +65,9 @@ _DO_BOTH_AGREE = re.compile(r"^\s*(?:and\s+)?(?:do|does)\s+[^?]+?\s+and\s+[^?]+?
                             r"(?!\s+to\b)", re.I)
 _HOW_DO_BOTH = re.compile(r"^\s*how\s+(?:do|did|does)\s+[^?]*?\s+and\s+[^?]*?\s+(?:describe|portray|see|view|"
                           r"characterize|characterise|present|depict|frame|assess|explain|report)\b", re.I)
+# Words that say what kind of answer is asked ("how big", "what percentage"), not what it is about.
+_ASKING = frozenset("year date day month time number many much long percentage proportion share amount big large "
+                    "far often old tall high wide small size".split())
 _PEOPLE = frozenset("people person persons civilian civilians resident residents individual individuals".split())
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)s?\b")
 _DATE_WORDS = re.compile(r"\b(january|february|march|april|may|june|july|august|september|october|november|"
@@ -162,8 +165,7 @@ def question_terms(question: str, labels: Iterable[str] = ()) -> QuestionTerms:
     name_words = {w.lower() for w, _ in names} | label_words
     focus = tuple(dict.fromkeys(w for w in tokenize(question) if w not in _GENERIC and w not in _FRAME
                                 and w not in name_words and not any(ch.isdigit() for ch in w)
-                                and w not in {"year", "date", "day", "month", "time", "number", "many", "much",
-                                              "long", "percentage", "proportion", "share", "amount"}))
+                                and w not in _ASKING))
     return QuestionTerms(names=tuple(names), numbers=tuple(dict.fromkeys(numbers)), months=months, asks=asks,
                          counted=counted, counted_clause=clause,
                          focus=focus, comparative=is_comparative(question), runs=tuple(dict.fromkeys(runs)))
