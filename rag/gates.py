@@ -48,7 +48,7 @@ _TIME = re.compile(r"\b(when|what\s+(?:year|date|day|month|time)|which\s+(?:year
 # "When will the treaty be signed?", "When is the summit expected to take place?": a time yet to come.
 _ASKS_FUTURE = re.compile(r"\bwhen\s+(?:will|shall|(?:is|are)\s+[^?]*?\b(?:expected|due|scheduled|set|going|planned|"
                           r"likely)\s+to)\b", re.I)
-_FUTURE = re.compile(r"\b(?:will|shall|expected|scheduled|planned|plans?\s+to|set\s+to|due\s+to|due\s+in|next|"
+_FUTURE = re.compile(r"\b(?:will|shall|expected|scheduled|planned|plans?\s+to|set\s+to|due\s+(?:in|on|by)|next|"
                      r"upcoming|coming\s+(?:days|weeks|months|year)|later\s+this|by\s+the\s+end\s+of)\b", re.I)
 _AUX = re.compile(r"\b(is|are|was|were|do|does|did|has|have|had|will|would|can|could|should|might|may)\b", re.I)
 _COMPARATIVE = re.compile(
@@ -338,17 +338,44 @@ def _unheard(question: str, documents: Sequence[str], labels: Iterable[str]) -> 
     if asked is None:
         return None
     surname, shown = asked
+    heard: list[str] = []  # each line where the person speaks, with the line after it (a quote runs on)
     for text in documents:
         if surname not in text:
             continue
         lines = [Evidence(n=i, doc_id="", file_name="", title="", source="", start=s.start, end=s.end, text=s.text,
                           score=0.0) for i, s in enumerate(split_sentences(text), start=1)]
-        if any(speaker.split()[-1] == surname for speaker, _ in find_speakers(lines).values()):
-            return None
+        spoken = {n for n, (speaker, _) in find_speakers(lines).items() if speaker.split()[-1] == surname}
         for i, line in enumerate(lines):  # "She added ..." right after a sentence that names the person
             if speaker_in(line.text) == (None, True) and any(surname in e.text for e in lines[max(0, i - 2):i]):
-                return None
-    return AnswerGate(kind="answer-type", missing=(shown,), message=f"The sources do not report anything {shown} said.")
+                spoken.add(line.n)
+        heard += [" ".join(e.text for e in lines[n - 1:n + 1]) for n in sorted(spoken)]
+    if not heard:
+        return AnswerGate(kind="answer-type", missing=(shown,),
+                          message=f"The sources do not report anything {shown} said.")
+    topic = _topic_names(question, surname)
+    if topic and not any(_mentions_any(line, topic) for line in heard):
+        about = _TOPIC.search(question).group("topic").strip()  # type: ignore[union-attr]
+        return AnswerGate(kind="answer-type", missing=(f"{shown} on {about}",),
+                          message=f"The sources do not report anything {shown} said about {about}.")
+    return None
+
+
+# "What did X say about <topic>?": the names of the topic ("the CSTO", "U.S. involvement").
+_TOPIC = re.compile(r"\b(?:about|on|regarding|of)\s+(?P<topic>[^?]+?)\s*\??\s*$", re.I)
+
+
+def _topic_names(question: str, surname: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The names of what a question about a person's words asks them about, less the person's own."""
+    found = _TOPIC.search(question)
+    if found is None:
+        return []
+    return [(w, run) for run in cap_runs(found.group("topic")) for w in run if is_name(w) and w != surname]
+
+
+def _mentions_any(text: str, names: Sequence[tuple[str, tuple[str, ...]]]) -> bool:
+    passage = PassageNames(text)
+    return any(w.replace(".", "") in passage.acronyms if w.replace(".", "").isupper() else passage.mentions(w, run)
+               for w, run in names)
 
 
 def check_answerable(question: str, passages: Sequence[str], documents: Mapping[str, str],

@@ -45,6 +45,8 @@ def _gate(question: str):  # type: ignore[no-untyped-def]
     # Named, never heard: Erdogan and Mirzoyan are mentioned, nothing they said is reported.
     ("What did Erdogan say about Lavrov's offer to mediate?", "answer-type", "Erdogan"),
     ("How did Ararat Mirzoyan react to his talks with Lavrov?", "answer-type", "Ararat Mirzoyan"),
+    # Heard, never on what the question asks about (2026-12-04 probe: answered with Pashinyan's Brussels words).
+    ("What did Pashinyan say about the CSTO?", "answer-type", "the CSTO"),
 ])
 def test_a_question_the_sources_cannot_answer_is_stopped_and_says_what_is_missing(
         question: str, kind: str, named: str) -> None:
