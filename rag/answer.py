@@ -31,7 +31,7 @@ from rag.evidence import (
     select_evidence,
     source_label,
 )
-from rag.followup import checked_rewrite, rule_rewrite
+from rag.followup import checked_rewrite, rule_rewrite, topic_question
 from rag.gates import check_answerable, is_comparative
 from rag.guard import context_before, correction, guard_sentences, quote_sentence, refusal_answer
 from rag.mentions import Mention, mention_subject, mentioning_lines
@@ -256,6 +256,7 @@ class AnswerChain:
             yield AnswerEvent("status", "rewriting the follow-up question")
         standalone = self._timed(timings, "condense",
                                  lambda: self._call_model(self.condense, question, history, records))
+        standalone = topic_question(standalone)  # "Lachin crossing?": what the sources say about it
         yield AnswerEvent("status", "searching the sources")
         titles = {r.id: (r.file_name, r.title) for r in records.values()}
         search = spelled_out(standalone)  # "the EU" also as "the EU (European Union)", for retrieval and evidence

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from rag.gates import question_terms
 from rag.types import ChatTurn
 
-__all__ = ["checked_rewrite", "rule_rewrite"]
+__all__ = ["checked_rewrite", "rule_rewrite", "topic_question"]
 
 _WHAT_ABOUT = re.compile(r"^\s*(?:and|so|but|ok(?:ay)?|then)?[\s,]*(?:what|how)\s+about\s+(?P<x>[^?]+?)\s*\??\s*$",
                          re.I)
@@ -73,3 +73,22 @@ def checked_rewrite(question: str, rewritten: str, history: Sequence[ChatTurn]) 
     if rewritten and not lost and not copied:
         return rewritten
     return f"{question.rstrip(' ?')}? ({previous})" if previous else question
+
+
+_ASKING_WORD = re.compile(r"^\s*(?:who|whom|whose|what|whats|what's|which|when|where|why|how|is|are|was|were|do|"
+                          r"does|did|has|have|had|can|could|will|would|should|shall|may|might|must|summari[sz]e|list|give|"
+                          r"tell|explain|compare|describe|show|find|name|quote|define|outline|please)\b", re.I)
+
+
+_SMALL_TALK = re.compile(r"^\s*(?:thanks?|thank\s+you|cheers|hi|hello|hey|ok|okay|yes|no|yeah|nope|bye|great|"
+                         r"cool|nice|got\s+it)\b", re.I)
+
+
+def topic_question(question: str) -> str:
+    """A bare topic typed as a query ("Lachin crossing?", "Russian peacekeepers") asked as the question it
+    stands for: what the sources say about it (a comparison, source by source). Anything else unchanged."""
+    words = re.findall(r"[\w’'.-]+", question)
+    if not words or len(words) > 4 or _ASKING_WORD.match(question) or _SMALL_TALK.match(question) \
+            or re.search(r"[.!;:]\s*\S", question):
+        return question
+    return f"What do the sources say about {question.strip().rstrip('?!. ')}?"

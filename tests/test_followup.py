@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.followup import checked_rewrite, rule_rewrite
+from rag.followup import checked_rewrite, rule_rewrite, topic_question
 from rag.types import ChatTurn
 
 HISTORY = [ChatTurn(role="user", content="What did Galuzin say about Russia's role in the talks?"),
@@ -49,3 +49,12 @@ def test_a_rewrite_that_drops_the_new_name_or_repeats_the_last_question_is_not_u
         "What did Zakharova say about the talks?"
     assert checked_rewrite("Why does he think so?", "Why does Galuzin think Russia's role has no alternative?",
                            HISTORY) == "Why does Galuzin think Russia's role has no alternative?"
+
+
+def test_a_bare_topic_is_asked_as_what_the_sources_say_about_it() -> None:
+    # 2026-12-04 probe: "Lachin crossing?" was refused.
+    assert topic_question("Lachin crossing?") == "What do the sources say about Lachin crossing?"
+    assert topic_question("Russian peacekeepers") == "What do the sources say about Russian peacekeepers?"
+    for question in ("What about Iran?", "Is it true?", "Summarize Alwaght", "thanks!", "ok",
+                     "Russia deployed troops in 2020 to Karabakh", "Who is Chalenko?"):
+        assert topic_question(question) == question, question
