@@ -30,11 +30,12 @@ from rag.evidence import (
     is_author_box,
     select_evidence,
     source_label,
+    sources_do,
 )
 from rag.followup import checked_rewrite, rule_rewrite, topic_question
 from rag.gates import check_answerable, is_comparative
 from rag.guard import context_before, correction, guard_sentences, quote_sentence, refusal_answer
-from rag.mentions import Mention, mention_subject, mentioning_lines
+from rag.mentions import mention_answer, mention_subject
 from rag.parts import evidence_parts, missing_parts, question_parts
 from rag.premise import holder_lines, premise_conflicts, premise_gate, stated_premise
 from rag.prompts import Prompt
@@ -156,9 +157,7 @@ def _scoped(gate: AnswerGate | None, searched: Sequence[str] | None,
     if gate is None or gate.kind != "missing" or not searched or len(searched) >= len(records) \
             or not gate.message.startswith("The sources do not "):
         return gate
-    labels = [source_label(records.get(d)) for d in searched]
-    who = labels[0][0].upper() + labels[0][1:] + " does" if len(labels) == 1 else \
-        ", ".join(labels[:-1]) + f" and {labels[-1]} do"
+    who = sources_do([source_label(records.get(d)) for d in searched])
     return gate.model_copy(update={"message": gate.message.replace("The sources do", who, 1)})
 
 
@@ -272,14 +271,14 @@ class AnswerChain:
             max_chars=self.options.max_chars, min_sentences=self.options.min_sentences,
             margin=self.options.score_margin, vectors=self.sentence_vectors, query_vector=query_vector,
             parts=evidence_parts(search)))
-        base = dict(question=question, standalone_question=standalone, evidence=tuple(evidence),
+        base: dict[str, Any] = dict(question=question, standalone_question=standalone, evidence=tuple(evidence),
                     retrieved=tuple(hits), provenance=self.provenance, verify_mode=mode)
         guarded = mode in ("guarded", "strict") and self.verifier is not None
         mention = mention_subject(standalone)
         asked = list(doc_ids or designated_documents(standalone, records))
         if mention is not None and mention.asks_sources(bool(asked)):  # "Is Israel mentioned?": every text read
-            answer = self._timed(timings, "mentions", lambda: self._mentions(mention, asked or list(records), records,
-                                                                             base, timings))
+            answer = self._timed(timings, "mentions", lambda: mention_answer(
+                mention, asked or list(records), records, self._doc_text, base, timings))
             timings["total"] = round(time.perf_counter() - started, 3)
             yield AnswerEvent("final", answer.text, answer)
             return
@@ -350,21 +349,6 @@ class AnswerChain:
             answer = CitedAnswer(sentences=tuple(sentences), refused=False, timings=timings, usage=usage_ints,
                                  removed=tuple(removed), **base)
         yield AnswerEvent("final", answer.text, answer)
-
-    def _mentions(self, mention: Mention, doc_ids: Sequence[str], records: Mapping[str, DocumentRecord],
-                  base: Mapping[str, Any], timings: dict[str, float]) -> CitedAnswer:
-        """Where each source mentions what the question asks about, quoted, the others named as silent; or a
-        refusal that says no source (or not the one asked) mentions it."""
-        lines, silent = mentioning_lines(mention, doc_ids, records, self._doc_text)
-        labels = tuple(source_label(records.get(d)) for d in silent)
-        base = {**base, "evidence": tuple(lines)}
-        if not lines:
-            whom = labels[0][0].upper() + labels[0][1:] + " does" if len(doc_ids) == 1 and labels else "The sources do"
-            gate = AnswerGate(kind="missing", message=f"{whom} not mention {mention.subject}.",
-                              missing=(mention.subject,))
-            return refusal_answer(base, timings, related=(), gate=gate)
-        return CitedAnswer(sentences=tuple(quote_sentence(e, ("mention",)) for e in lines), refused=False,
-                           timings=timings, silent=labels, **base)
 
     def _compare(self, question: str, hits: Sequence[SearchHit], records: Mapping[str, DocumentRecord],
                  doc_ids: Sequence[str] | None, query_vector: Sequence[float], base: Mapping[str, Any],

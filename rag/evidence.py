@@ -23,7 +23,7 @@ from rag.types import DocumentRecord, Evidence, SearchHit
 
 __all__ = ["SentenceVectors", "candidate_sentences", "evidence_score", "format_evidence", "headline_evidence",
            "is_author_box", "is_evidence", "labelled_passage", "names_source", "refers_back", "select_evidence",
-           "source_label"]
+           "source_label", "sources_do"]
 
 _MIN_WORDS = 5  # shorter "sentences" are headings, bylines and debris, never evidence
 _HEADING_WORDS = 15  # a shorter line without closing punctuation is a headline or subheading
@@ -59,6 +59,15 @@ def source_label(record: DocumentRecord | None) -> str:
 
 _AUTHOR_BOX = re.compile(r"^[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,2} is an? [\w -]{0,40}"
                          r"(scientist|analyst|journalist|writer|editor|correspondent|expert|researcher|author)\b")
+
+
+def sources_do(labels: Sequence[str]) -> str:
+    """The subject of a sentence said of some sources: "Igor Chalenko does", "Alwaght and Caucasus Watch do",
+    "The sources do" (none named)."""
+    if not labels:
+        return "The sources do"
+    first = labels[0][0].upper() + labels[0][1:]
+    return f"{first} does" if len(labels) == 1 else ", ".join([first, *labels[1:-1]]) + f" and {labels[-1]} do"
 
 
 def names_source(text: str, label: str) -> bool:

@@ -369,7 +369,7 @@ def _topic_names(question: str, surname: str) -> list[tuple[str, tuple[str, ...]
     found = _TOPIC.search(question)
     if found is None:
         return []
-    return [(w, run) for run in cap_runs(found.group("topic")) for w in run if is_name(w) and w != surname]
+    return [(w, tuple(run)) for run in cap_runs(found.group("topic")) for w in run if is_name(w) and w != surname]
 
 
 def _mentions_any(text: str, names: Sequence[tuple[str, tuple[str, ...]]]) -> bool:

@@ -8,14 +8,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from rag.evidence import is_evidence, source_label
+from rag.evidence import is_evidence, source_label, sources_do
+from rag.guard import quote_sentence, refusal_answer
 from rag.ingest.sentences import split_sentences
 from rag.retrieval import tokenize
-from rag.types import DocumentRecord, Evidence
+from rag.types import AnswerGate, CitedAnswer, DocumentRecord, Evidence
 from rag.verify.checks import PassageNames, cap_runs, is_name
 
-__all__ = ["Mention", "mention_subject", "mentioning_lines"]
+__all__ = ["Mention", "mention_answer", "mention_subject", "mentioning_lines"]
 
 _VERB = (r"(?:mention(?:s|ed)?|name(?:s|d)?|discuss(?:es|ed)?|refer(?:s|red)?\s+to|talk(?:s|ed)?\s+about|cite(?:s|d)?|"
          r"bring\s+up|brings\s+up)")
@@ -99,3 +101,18 @@ def mentioning_lines(mention: Mention, doc_ids: Sequence[str], records: Mapping[
                               source=source_label(record), start=line.start, end=line.end, text=line.text,
                               score=1.0))
     return found, silent
+
+
+def mention_answer(mention: Mention, doc_ids: Sequence[str], records: Mapping[str, DocumentRecord],
+                   text_of: Callable[[str], str], base: Mapping[str, Any], timings: dict[str, float]) -> CitedAnswer:
+    """Where each source mentions what the question asks about, quoted, the others named as silent; or a
+    refusal that says no source (or not the one asked) mentions it."""
+    lines, silent = mentioning_lines(mention, doc_ids, records, text_of)
+    labels = tuple(source_label(records.get(d)) for d in silent)
+    base = {**base, "evidence": tuple(lines)}
+    if not lines:
+        whom = sources_do(labels if len(doc_ids) == 1 else ())
+        gate = AnswerGate(kind="missing", message=f"{whom} not mention {mention.subject}.", missing=(mention.subject,))
+        return refusal_answer(base, timings, related=(), gate=gate)
+    return CitedAnswer(sentences=tuple(quote_sentence(e, ("mention",)) for e in lines), refused=False,
+                       timings=timings, silent=labels, **base)
