@@ -41,6 +41,7 @@ from rag.premise import holder_lines, premise_conflicts, premise_gate, stated_pr
 from rag.prompts import Prompt
 from rag.retrieval import HybridRetriever, spelled_out
 from rag.store import Store
+from rag.timeline import timeline_answer, timeline_topic
 from rag.types import (
     AnswerGate,
     AnswerSentence,
@@ -279,6 +280,13 @@ class AnswerChain:
         if mention is not None and mention.asks_sources(bool(asked)):  # "Is Israel mentioned?": every text read
             answer = self._timed(timings, "mentions", lambda: mention_answer(
                 mention, asked or list(records), records, self._doc_text, base, timings))
+            timings["total"] = round(time.perf_counter() - started, 3)
+            yield AnswerEvent("final", answer.text, answer)
+            return
+        topic = timeline_topic(standalone)
+        if topic is not None:  # "Give me a timeline of ...": the dated lines, in date order
+            answer = self._timed(timings, "timeline", lambda: timeline_answer(
+                topic, asked or list(records), records, self._doc_text, base, timings))
             timings["total"] = round(time.perf_counter() - started, 3)
             yield AnswerEvent("final", answer.text, answer)
             return

@@ -8,12 +8,13 @@ import time
 
 from rag.brief.attribution import attribute, find_speakers, quote_sentence, speaker_in
 from rag.brief.digest import digest_documents
-from rag.brief.facts import find_dates, find_figures
+from rag.brief.facts import find_figures
 from rag.brief.group import citation_for, parse_stance
 from rag.brief.scope import boilerplate_reason
 from rag.brief.types import ScopedDocument, SourceDoc
 from rag.chat_models import ScriptedChatModel
 from rag.config import REPO_ROOT
+from rag.dates import find_dates
 from rag.prompts import load_prompt
 from rag.types import Evidence
 

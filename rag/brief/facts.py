@@ -6,47 +6,21 @@ import re
 from collections.abc import Mapping, Sequence
 
 from rag.brief.types import Fact
+from rag.dates import DATE, find_dates
 from rag.types import Evidence
 
-__all__ = ["extract_facts", "find_dates", "find_figures"]
+__all__ = ["extract_facts", "find_figures"]
 
-_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december"]
-_SEASONS = {"spring": 4, "summer": 7, "autumn": 10, "fall": 10, "winter": 1, "early": 2, "mid": 6, "late": 11}
-_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
-_YEAR = r"(?:1[89]\d\d|20\d\d)"
-_DATE = re.compile(
-    rf"\b(?:(?P<day1>\d{{1,2}})\s+(?P<month1>{_MONTH})\s+(?P<year1>{_YEAR})"
-    rf"|(?P<month2>{_MONTH})\s+(?P<day2>\d{{1,2}})(?:,\s*(?P<year2>{_YEAR}))?\b"
-    rf"|(?P<season>(?:[Ss]pring|[Ss]ummer|[Aa]utumn|[Ff]all|[Ww]inter|[Ee]arly|[Mm]id|[Ll]ate)(?:-|\s+))?"
-    rf"(?P<month3>{_MONTH}\s+)?(?P<year3>{_YEAR})(?:\s*[-–]\s*(?P<until>{_YEAR}))?)\b"
-    r"(?!\s+(?:troops|soldiers|people|men|tons|tonnes|units|km|kilometers|kilometres|dollars|euros)\b)")
 _FIGURE = re.compile(
     r"(?<![\w.])(?P<value>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\d’'s])(?P<unit>\s*(?:%|per\s?cent|percent)|"
     r"\s+(?:million|billion|thousand)?\s*[A-Za-z][\w-]+(?:\s+(?:kilometers|kilometres|miles|metres|meters|"
     r"dollars|troops|people))?)?")
 
 
-def find_dates(text: str) -> list[tuple[str, str]]:
-    """(date as written, yyyy-mm-dd sort key with zeros where unknown; 9999 for a year not stated)."""
-    out = []
-    for m in _DATE.finditer(text):
-        year = m.group("year1") or m.group("year2") or m.group("year3")
-        month_name = (m.group("month1") or m.group("month2") or m.group("month3") or "").strip().lower()
-        day = m.group("day1") or m.group("day2") or ""
-        month = _MONTHS.index(month_name) + 1 if month_name else 0
-        season = (m.group("season") or "").strip(" -").lower()
-        if not month and season:
-            month = _SEASONS.get(season, 0)
-        key = f"{year or '9999'}-{month:02d}-{int(day or 0):02d}"
-        out.append((m.group(0).strip(), key))
-    return out
-
-
 def find_figures(text: str) -> list[str]:
     """Figures stated with what they count ("94 per cent", "2000 troops", "86,000 square kilometers");
     years, days of the month and bare small numbers are left out."""
-    years = {span for m in _DATE.finditer(text) for span in [(m.start(), m.end())]}
+    years = {span for m in DATE.finditer(text) for span in [(m.start(), m.end())]}
     out = []
     for m in _FIGURE.finditer(text):
         if any(a <= m.start() < b for a, b in years):

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from rag.brief.attribution import attribute, mentions, quote_sentence
-from rag.brief.facts import find_dates
 from rag.brief.group import citation_for
 from rag.brief.scope import _HEDGE
 from rag.brief.types import (
@@ -26,6 +25,7 @@ from rag.brief.types import (
     SourceDoc,
     TimelineEvent,
 )
+from rag.dates import find_dates
 from rag.types import Citation, Evidence
 
 __all__ = ["SECTION_TITLES", "Draft", "write_sections"]

@@ -1,0 +1,77 @@
+"""Timeline questions in chat ("Give me a timeline of the events", "What is the chronology of the Lachin
+blockade?"): the dated lines of every source (or the ones asked), in date order, each quoted verbatim under its
+source. The 1.5B model refused such requests; dates and their order are exactly what rules read best."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from rag.dates import find_dates
+from rag.evidence import is_evidence, source_label
+from rag.guard import quote_sentence, refusal_answer
+from rag.ingest.sentences import split_sentences
+from rag.retrieval import tokenize
+from rag.types import AnswerGate, CitedAnswer, DocumentRecord, Evidence
+
+__all__ = ["timeline_answer", "timeline_topic"]
+
+_ASKS = re.compile(r"\b(?:timeline|time\s*line|chronology|chronological(?:ly)?|sequence\s+of\s+events|"
+                   r"in\s+(?:what|which)\s+order)\b", re.I)
+_TOPIC = re.compile(r"\b(?:of|on|about|for|around|regarding)\s+(?P<topic>[^?]+?)\s*[?.!]*\s*$", re.I)
+_GENERIC = frozenset(tokenize("events event things happened what sources articles documents collection key main "
+                              "important dates timeline chronology"))
+_ACCORDING = re.compile(r",?\s*\b(?:according\s+to|as\s+told\s+by|per)\s+[^?,]+", re.I)  # who, not what
+_MOST = 12  # events shown
+
+
+def timeline_topic(question: str) -> set[str] | None:
+    """None when the question asks for no timeline; else the content words of what it is a timeline of (empty
+    for the whole collection: "Give me a timeline of the events in the sources.")."""
+    if not _ASKS.search(question):
+        return None
+    found = _TOPIC.search(_ACCORDING.sub("", question))
+    return {w[:5] for w in tokenize(found.group("topic")) if w not in _GENERIC} if found else set()
+
+
+def _on_topic(topic: set[str], text: str) -> bool:
+    """A line on the topic shares one of its words, by their first five letters ("mediator" / "mediation")."""
+    return not topic or bool(topic & {w[:5] for w in tokenize(text)})
+
+
+def timeline_answer(topic: set[str], doc_ids: Sequence[str], records: Mapping[str, DocumentRecord],
+                    text_of: Callable[[str], str], base: Mapping[str, Any],
+                    timings: dict[str, float]) -> CitedAnswer:
+    """The dated lines on the topic, earliest first (taken in turn from each source when there are more than
+    `_MOST`), each quoted under its source and led by its date; a refusal when no line gives a year."""
+    by_doc: dict[str, list[tuple[str, str, Evidence]]] = {}
+    for doc_id in doc_ids:
+        record = records.get(doc_id)
+        if record is None:
+            continue
+        for s in split_sentences(text_of(doc_id)):
+            dates = [(when, key) for when, key in find_dates(s.text) if not key.startswith("9999")]
+            if not dates or not is_evidence(s.text) or not _on_topic(topic, s.text):
+                continue
+            when, key = dates[0]
+            line = Evidence(n=0, doc_id=doc_id, file_name=record.file_name, title=record.title,
+                            source=source_label(record), start=s.start, end=s.end, text=s.text, score=1.0)
+            by_doc.setdefault(doc_id, []).append((key, when, line))
+    picked: list[tuple[str, str, Evidence]] = []
+    queues = [sorted(rows, key=lambda row: row[0]) for rows in by_doc.values()]
+    while len(picked) < _MOST and any(queues):
+        for queue in queues:
+            if queue and len(picked) < _MOST:
+                picked.append(queue.pop(0))
+    picked.sort(key=lambda row: row[0])
+    lines = [line.model_copy(update={"n": i}) for i, (_, _, line) in enumerate(picked, start=1)]
+    base = {**base, "evidence": tuple(lines)}
+    if not lines:
+        gate = AnswerGate(kind="answer-type", missing=("a date",), message="The sources give no dates for this.")
+        return refusal_answer(base, timings, related=(), gate=gate)
+    sentences = []
+    for (_, when, _), line in zip(picked, lines, strict=True):
+        quoted = quote_sentence(line, ("timeline",))
+        sentences.append(quoted.model_copy(update={"text": f"{when}: {quoted.text}"}))
+    return CitedAnswer(sentences=tuple(sentences), refused=False, timings=timings, **base)

@@ -1,0 +1,55 @@
+"""Timeline questions in chat: the sources' dated lines in date order, quoted, no model call."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rag.chat_models import ScriptedChatModel
+from rag.config import Settings
+from rag.dates import find_dates
+from rag.embeddings import HashingEmbeddings
+from rag.service import Service
+from rag.timeline import timeline_topic
+from rag.verify.verifier import Calibration, Verifier
+
+
+def test_a_timeline_question_gives_what_it_is_a_timeline_of() -> None:
+    assert timeline_topic("Give me a timeline of the events in the sources.") == set()
+    assert timeline_topic("What is the chronology of the Lachin blockade?") == {"lachi", "block"}
+    assert timeline_topic("timeline of Russian mediation according to Chalenko") == {"russi", "media"}
+    assert timeline_topic("What happened in autumn 2020?") is None
+    assert timeline_topic("What did Galuzin say about the timeline of the peace treaty?") is not None
+
+
+class _Judge:
+    name = "scripted-judge"
+
+    def probability(self, claim: str, passage: str) -> float:
+        return 0.95
+
+
+def _service(settings: Settings, seeds: Path, model: ScriptedChatModel) -> Service:
+    service = Service(settings.model_copy(update={"verify_mode": "guarded"}), embeddings=HashingEmbeddings(),
+                      chat_model=model, verifier=Verifier([_Judge()], calibration=Calibration(0.5)))
+    service.ingest([seeds])
+    return service
+
+
+def test_a_timeline_quotes_dated_lines_of_every_source_in_date_order(settings: Settings, seeds_copy: Path) -> None:
+    model = ScriptedChatModel(replies=[])  # no model call
+    service = _service(settings, seeds_copy, model)
+    texts = {r.id: service.source(r.id).text for r in service.sources()}
+    answer = service.ask("Give me a timeline of the events in the sources.")
+    assert not answer.refused and not model.calls
+    keys = []
+    for sentence in answer.sentences:
+        (c,) = sentence.citations
+        when, _, rest = sentence.text.partition(": ")
+        assert "timeline" in sentence.flags and texts[c.doc_id][c.start:c.end] == c.quote and c.quote in rest
+        keys.append(dict(find_dates(c.quote))[when])
+    assert keys == sorted(keys)  # every seed with a year is heard (000 gives none)
+    assert len({c.doc_id for s in answer.sentences for c in s.citations}) == 4
+    lachin = service.ask("What is the chronology of the Lachin blockade?")
+    assert lachin.sentences and all("Lachin" in s.citations[0].quote for s in lachin.sentences)
+    none = service.ask("Give me a timeline of the Zangezor corridor according to Caucasus Watch")
+    assert none.refused and none.sentences[0].text == "The sources give no dates for this."
