@@ -35,9 +35,20 @@ def timeline_topic(question: str) -> set[str] | None:
     return {w[:5] for w in tokenize(found.group("topic")) if w not in _GENERIC} if found else set()
 
 
-def _on_topic(topic: set[str], text: str) -> bool:
-    """A line on the topic shares one of its words, by their first five letters ("mediator" / "mediation")."""
-    return not topic or bool(topic & {w[:5] for w in tokenize(text)})
+def _words(text: str) -> set[str]:
+    """A line's words by their first five letters ("mediator" / "mediation")."""
+    return {w[:5] for w in tokenize(text)}
+
+
+def _distinctive(topic: set[str], lines: Sequence[set[str]]) -> set[str]:
+    """The topic's rarest words among the dated lines: those at most a quarter of them use, else at most half
+    ("Russia's arms exports to the region": "arms", "exports", not "Russia" or "region", which many lines
+    name); all of them when every one is that common."""
+    for share in (0.25, 0.5):
+        rare = {w for w in topic if sum(w in line for line in lines) <= share * len(lines)}
+        if rare:
+            return rare
+    return topic
 
 
 def timeline_answer(topic: set[str], doc_ids: Sequence[str], records: Mapping[str, DocumentRecord],
@@ -45,19 +56,23 @@ def timeline_answer(topic: set[str], doc_ids: Sequence[str], records: Mapping[st
                     timings: dict[str, float]) -> CitedAnswer:
     """The dated lines on the topic, earliest first (taken in turn from each source when there are more than
     `_MOST`), each quoted under its source and led by its date; a refusal when no line gives a year."""
-    by_doc: dict[str, list[tuple[str, str, Evidence]]] = {}
+    dated: list[tuple[str, str, Evidence]] = []
     for doc_id in doc_ids:
         record = records.get(doc_id)
         if record is None:
             continue
         for s in split_sentences(text_of(doc_id)):
             dates = [(when, key) for when, key in find_dates(s.text) if not key.startswith("9999")]
-            if not dates or not is_evidence(s.text) or not _on_topic(topic, s.text):
-                continue
-            when, key = dates[0]
-            line = Evidence(n=0, doc_id=doc_id, file_name=record.file_name, title=record.title,
-                            source=source_label(record), start=s.start, end=s.end, text=s.text, score=1.0)
-            by_doc.setdefault(doc_id, []).append((key, when, line))
+            if dates and is_evidence(s.text):
+                dated.append((dates[0][1], dates[0][0], Evidence(
+                    n=0, doc_id=doc_id, file_name=record.file_name, title=record.title, source=source_label(record),
+                    start=s.start, end=s.end, text=s.text, score=1.0)))
+    words = [_words(line.text) for *_, line in dated]
+    wanted = _distinctive(topic, words)
+    by_doc: dict[str, list[tuple[str, str, Evidence]]] = {}
+    for row, line_words in zip(dated, words, strict=True):
+        if not topic or wanted & line_words:
+            by_doc.setdefault(row[2].doc_id, []).append(row)
     picked: list[tuple[str, str, Evidence]] = []
     queues = [sorted(rows, key=lambda row: row[0]) for rows in by_doc.values()]
     while len(picked) < _MOST and any(queues):
