@@ -9,11 +9,12 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from langchain_core.language_models.chat_models import BaseChatModel
 
 from rag.config import REPO_ROOT, Settings
 from rag.embeddings import HashingEmbeddings
@@ -43,6 +44,30 @@ def settings(tmp_path: Path) -> Settings:
 def service(settings: Settings) -> Service:
     """A service on a real embedded Chroma in a temp dir, with deterministic fake embeddings."""
     return Service(settings, embeddings=HashingEmbeddings())
+
+
+class _SupportingJudge:
+    """A judge that supports every claim: for answers whose sentences are verbatim quotes anyway."""
+
+    name = "scripted-judge"
+
+    def probability(self, claim: str, passage: str) -> float:
+        return 0.95
+
+
+@pytest.fixture
+def quoting_service(settings: Settings, seeds_copy: Path) -> Callable[[BaseChatModel], Service]:
+    """A guarded service over the five seeds, made with the given chat model and a judge that supports all: for
+    answers read off the texts (mentions, timelines), where any model call is the test's failure."""
+    from rag.verify.verifier import Calibration, Verifier
+
+    def make(model: BaseChatModel) -> Service:
+        service = Service(settings.model_copy(update={"verify_mode": "guarded"}), embeddings=HashingEmbeddings(),
+                          chat_model=model, verifier=Verifier([_SupportingJudge()], calibration=Calibration(0.5)))
+        service.ingest([seeds_copy])
+        return service
+
+    return make
 
 
 @pytest.fixture

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
 from rag.chat_models import ScriptedChatModel
-from rag.config import Settings
-from rag.embeddings import HashingEmbeddings
 from rag.mentions import mention_subject
 from rag.service import Service
-from rag.verify.verifier import Calibration, Verifier
 
 
 @pytest.mark.parametrize("question, subject, who", [
@@ -46,24 +43,10 @@ def test_a_mention_is_found_in_any_form_of_its_words() -> None:
     assert not csto.in_line("Armenia benefits from security guarantees.")
 
 
-class _Judge:
-    name = "scripted-judge"
-
-    def probability(self, claim: str, passage: str) -> float:
-        return 0.95
-
-
-def _service(settings: Settings, seeds: Path, model: ScriptedChatModel) -> Service:
-    service = Service(settings.model_copy(update={"verify_mode": "guarded"}), embeddings=HashingEmbeddings(),
-                      chat_model=model, verifier=Verifier([_Judge()], calibration=Calibration(0.5)))
-    service.ingest([seeds])
-    return service
-
-
 def test_a_mention_question_quotes_every_source_that_mentions_it_and_names_the_others(
-        settings: Settings, seeds_copy: Path) -> None:
+        quoting_service: Callable[[ScriptedChatModel], Service]) -> None:
     model = ScriptedChatModel(replies=[])  # no model call: the mentions are read off the texts
-    service = _service(settings, seeds_copy, model)
+    service = quoting_service(model)
     texts = {r.id: service.source(r.id).text for r in service.sources()}
     answer = service.ask("Which articles talk about sanctions?")
     assert not answer.refused and not model.calls
@@ -74,9 +57,10 @@ def test_a_mention_question_quotes_every_source_that_mentions_it_and_names_the_o
         assert "sanction" in c.quote.lower()
 
 
-def test_a_source_that_never_mentions_it_is_said_so(settings: Settings, seeds_copy: Path) -> None:
+def test_a_source_that_never_mentions_it_is_said_so(
+        quoting_service: Callable[[ScriptedChatModel], Service]) -> None:
     model = ScriptedChatModel(replies=[])
-    service = _service(settings, seeds_copy, model)
+    service = quoting_service(model)
     answer = service.ask("Does Alwaght mention the CSTO?")  # Caucasus Watch and the explainer do; Alwaght never
     assert answer.refused and not model.calls
     assert answer.sentences[0].text == "Alwaght does not mention CSTO."

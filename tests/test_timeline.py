@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 
 from rag.chat_models import ScriptedChatModel
-from rag.config import Settings
 from rag.dates import find_dates
-from rag.embeddings import HashingEmbeddings
 from rag.service import Service
 from rag.timeline import timeline_topic
-from rag.verify.verifier import Calibration, Verifier
 
 
 def test_a_timeline_question_gives_what_it_is_a_timeline_of() -> None:
@@ -21,23 +18,10 @@ def test_a_timeline_question_gives_what_it_is_a_timeline_of() -> None:
     assert timeline_topic("What did Galuzin say about the timeline of the peace treaty?") is not None
 
 
-class _Judge:
-    name = "scripted-judge"
-
-    def probability(self, claim: str, passage: str) -> float:
-        return 0.95
-
-
-def _service(settings: Settings, seeds: Path, model: ScriptedChatModel) -> Service:
-    service = Service(settings.model_copy(update={"verify_mode": "guarded"}), embeddings=HashingEmbeddings(),
-                      chat_model=model, verifier=Verifier([_Judge()], calibration=Calibration(0.5)))
-    service.ingest([seeds])
-    return service
-
-
-def test_a_timeline_quotes_dated_lines_of_every_source_in_date_order(settings: Settings, seeds_copy: Path) -> None:
+def test_a_timeline_quotes_dated_lines_of_every_source_in_date_order(
+        quoting_service: Callable[[ScriptedChatModel], Service]) -> None:
     model = ScriptedChatModel(replies=[])  # no model call
-    service = _service(settings, seeds_copy, model)
+    service = quoting_service(model)
     texts = {r.id: service.source(r.id).text for r in service.sources()}
     answer = service.ask("Give me a timeline of the events in the sources.")
     assert not answer.refused and not model.calls
