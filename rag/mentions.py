@@ -46,6 +46,9 @@ _SOURCE_WORDS = re.compile(r"\b(?:sources?|articles?|outlets?|documents?|pieces?
                            r"explainer|op-ed|editorial|story|stories|analysis|collection|they|it)\b", re.I)
 
 
+_LINKS = frozenset("against between among within without toward towards across around during under over".split())
+
+
 @dataclass(frozen=True)
 class Mention:
     """What a mention question asks about: its names (word, capitalised run) and its other content words, and
@@ -60,13 +63,15 @@ class Mention:
         """Whether the question asks the sources (or one designated by outlet or author) rather than a person."""
         return not self.who or designated or bool(_SOURCE_WORDS.search(self.who))
 
-    def in_line(self, line: str) -> bool:
-        """Every name of the subject is mentioned in the line (in any of its forms) and, for a subject without
-        names, every content word."""
+    def in_line(self, line: str, names_only: bool = False) -> bool:
+        """Every name of the subject is mentioned in the line (in any of its forms) and every content word
+        ("sanctions against Russia": a line on Russia is no mention of sanctions); with `names_only`, the names
+        alone ("the Lachin corridor" where the sources say "the Lachin crossing")."""
         passage = PassageNames(line)  # forms too: "sanctioned" mentions sanctions, "Russian" Russia
-        if self.names:
-            return all(w in passage.acronyms if w.isupper() else passage.mentions(w, run) for w, run in self.names)
-        return bool(self.words) and all(passage.mentions(w, (w,)) for w in self.words)
+        named = all(w in passage.acronyms if w.isupper() else passage.mentions(w, run) for w, run in self.names)
+        if names_only:
+            return bool(self.names) and named
+        return bool(self.names or self.words) and named and all(passage.mentions(w, (w,)) for w in self.words)
 
 
 def mention_subject(question: str) -> Mention | None:
@@ -77,23 +82,33 @@ def mention_subject(question: str) -> Mention | None:
             continue
         subject = re.sub(r"^(?:the|a|an|any)\s+", "", match.group("subject").strip(" ,"), flags=re.I)
         names = tuple((w, tuple(run)) for run in cap_runs(subject) for w in run if is_name(w))
-        words = tuple(w for w in tokenize(subject) if w not in {n.lower() for n, _ in names})
+        words = tuple(w for w in tokenize(subject) if w not in {n.lower() for n, _ in names} and w not in _LINKS)
         who = match.groupdict().get("who") or ""
         if names or words:
-            return Mention(subject=subject, names=names, words=() if names else words, who=who.strip())
+            return Mention(subject=subject, names=names, words=words, who=who.strip())
     return None
 
 
 def mentioning_lines(mention: Mention, doc_ids: Sequence[str], records: Mapping[str, DocumentRecord],
                      text_of: Callable[[str], str]) -> tuple[list[Evidence], list[str]]:
     """Each document's first line that mentions the subject (headings and debris are no lines), numbered from 1
-    in the documents' order; and the documents that never mention it."""
+    in the documents' order; and the documents that never mention it. When no line has all of the subject's
+    words, its names alone will do: the lines on "Lachin" answer a question on "the Lachin corridor"."""
+    found, silent = _first_lines(mention, doc_ids, records, text_of, names_only=False)
+    if not found and mention.names and mention.words:
+        return _first_lines(mention, doc_ids, records, text_of, names_only=True)
+    return found, silent
+
+
+def _first_lines(mention: Mention, doc_ids: Sequence[str], records: Mapping[str, DocumentRecord],
+                 text_of: Callable[[str], str], names_only: bool) -> tuple[list[Evidence], list[str]]:
     found: list[Evidence] = []
     silent: list[str] = []
     for doc_id in doc_ids:
         record = records.get(doc_id)
         text = text_of(doc_id)
-        line = next((s for s in split_sentences(text) if is_evidence(s.text) and mention.in_line(s.text)), None)
+        line = next((s for s in split_sentences(text) if is_evidence(s.text) and mention.in_line(s.text, names_only)),
+                    None)
         if line is None or record is None:
             silent.append(doc_id)
             continue

@@ -39,6 +39,11 @@ def test_a_mention_is_found_in_any_form_of_its_words() -> None:
     assert sanctions is not None and csto is not None
     assert sanctions.in_line("Armenia is the largest hub for supplies of sanctioned goods.")
     assert not sanctions.in_line("Armenia is the largest hub for supplies of goods.")
+    against = mention_subject("Do the sources discuss sanctions against Russia?")
+    assert against is not None and against.words == ("sanction",)
+    assert not against.in_line("Russia has been a key player in the conflict for decades.")  # no sanctions
+    assert against.in_line("Russia's actions in Ukraine have drawn global attention, leading to sanctions.")
+    assert against.in_line("Russia has been a key player in the conflict for decades.", names_only=True)
     assert csto.in_line("Armenia benefits from the Collective Security Treaty Organization guarantees.")
     assert not csto.in_line("Armenia benefits from security guarantees.")
 
