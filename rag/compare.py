@@ -82,7 +82,31 @@ def designated_documents(question: str, records: Mapping[str, DocumentRecord]) -
         # "Chalenko's", "chalenkos": a possessive with or without its apostrophe
         if any(re.search(rf"(?<![\w-]){re.escape(n)}(?:s)?(?![\w-])", question, flags) for n, flags in names):
             out.append(doc_id)
+    out = out or described_document(question, records)
     return out if len(out) < len(records) else []
+
+
+# "the Lavrov explainer", "the piece about Moscow condemning U.S. involvement", "the article on Moscow's
+# accusations": a document named by what it is about.
+_DESCRIBED = re.compile(r"\b(?:the|this|that)\s+(?P<desc>(?:[\w’'.-]+\s+){0,4}?)(?:explainer|article|piece|op-?ed|"
+                        r"report|story|interview|analysis|column)(?:\s+(?:about|on)\s+(?P<about>[^,?]+))?"
+                        r"(?![\w-])", re.I)
+
+
+def described_document(question: str, records: Mapping[str, DocumentRecord]) -> list[str]:
+    """The one document whose title shares the most words (by their first five letters) with the question's
+    description of a document ("the Lavrov explainer" -> "Russia Steps In: Lavrov Offers to Mend ..."); words
+    every title uses ("Armenia") say nothing. [] when no title, or more than one, fits best."""
+    found = _DESCRIBED.search(question)
+    if found is None:
+        return []
+    wanted = {w[:5] for w in tokenize(f"{found.group('desc')} {found.group('about') or ''}")}
+    titles = {doc_id: {w[:5] for w in tokenize(r.title or "")} for doc_id, r in records.items()}
+    common = set.intersection(*titles.values()) if titles else set()
+    shared = {doc_id: len((words - common) & wanted) for doc_id, words in titles.items()}
+    best = max(shared.values(), default=0)
+    fits = [doc_id for doc_id, n in shared.items() if n == best]
+    return fits if best > 0 and len(fits) == 1 else []
 
 
 def _named_documents(question: str, records: Mapping[str, DocumentRecord], names_of: Callable[[str], PassageNames]

@@ -161,6 +161,26 @@ def test_a_question_asked_of_one_source_designates_its_documents() -> None:
     assert find("what does anna green say", records) == ["g"]  # type: ignore[arg-type]
 
 
+def test_a_document_described_by_what_it_is_about_is_the_one_whose_title_fits_best() -> None:
+    # 2026-12-04 probe: "What role is mentioned for Turkey in the Lavrov explainer?" was answered from Alwaght.
+    from types import SimpleNamespace
+
+    from rag.compare import designated_documents
+
+    titles = {"000": "Moscow Condemns U.S. Involvement in Armenia-Azerbaijan Peace Negotiations",
+              "001": "Russia Steps In: Lavrov Offers to Mend Armenia-Azerbaijan Ties",
+              "003": "Russia Affirms Key Role in Armenia-Azerbaijan Dialogue Amid Geopolitical Shifts",
+              "004": "Russia – main obstacle in negotiations between Armenia and Azerbaijan"}
+    records = {k: SimpleNamespace(outlet=None, author=None, title=t) for k, t in titles.items()}
+    find = designated_documents
+    assert find("What role is mentioned for Turkey in the Lavrov explainer?", records) == ["001"]  # type: ignore[arg-type]
+    assert find("In the piece about Moscow condemning U.S. involvement, what is the US stance?",
+                records) == ["000"]  # type: ignore[arg-type]
+    # "the article say about ..." describes no article; "Russia" and "Armenia" are in several titles.
+    assert find("What does the article say about Russia's role?", records) == []  # type: ignore[arg-type]
+    assert find("What does the report on Russia and Armenia say?", records) == []  # type: ignore[arg-type]
+
+
 def test_question_terms_leave_out_framing_words_and_source_labels() -> None:
     terms = question_terms("Which foreign ministers did Sergey Lavrov meet, according to Alwaght?", LABELS)
     assert {w for w, _ in terms.names} == {"Sergey", "Lavrov"}
