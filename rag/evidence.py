@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
+from typing import TypeVar
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -21,9 +22,9 @@ from rag.retrieval import tokenize
 from rag.structure import line_contexts, read_with, structured_evidence
 from rag.types import DocumentRecord, Evidence, SearchHit
 
-__all__ = ["SentenceVectors", "candidate_sentences", "evidence_score", "format_evidence", "headline_evidence",
-           "is_author_box", "is_evidence", "labelled_passage", "names_source", "refers_back", "select_evidence",
-           "source_label", "sources_do"]
+__all__ = ["SentenceVectors", "candidate_sentences", "document_lines", "evidence_score", "format_evidence",
+           "headline_evidence", "is_author_box", "is_evidence", "labelled_passage", "names_source", "refers_back",
+           "select_evidence", "source_label", "sources_do", "spread_by_document"]
 
 _MIN_WORDS = 5  # shorter "sentences" are headings, bylines and debris, never evidence
 _HEADING_WORDS = 15  # a shorter line without closing punctuation is a headline or subheading
@@ -59,6 +60,33 @@ def source_label(record: DocumentRecord | None) -> str:
 
 _AUTHOR_BOX = re.compile(r"^[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,2} is an? [\w -]{0,40}"
                          r"(scientist|analyst|journalist|writer|editor|correspondent|expert|researcher|author)\b")
+
+
+T = TypeVar("T")
+
+
+def document_lines(doc_id: str, record: DocumentRecord, text: str) -> Iterator[Evidence]:
+    """A whole document's evidence lines (headings and debris left out), in reading order, under its source
+    label: for answers read off whole texts (mentions, timelines). Unnumbered (n 0), score 1.0."""
+    label = source_label(record)
+    for s in split_sentences(text):
+        if is_evidence(s.text):
+            yield Evidence(n=0, doc_id=doc_id, file_name=record.file_name, title=record.title, source=label,
+                           start=s.start, end=s.end, text=s.text, score=1.0)
+
+
+def spread_by_document(items: Sequence[T], doc_of: Callable[[T], str], most: int) -> list[T]:
+    """At most `most` items, taken in turn from each document (in the order they first appear, each document's
+    in the order given), so one long article does not fill the answer or the section."""
+    by_doc: dict[str, list[T]] = {}
+    for item in items:
+        by_doc.setdefault(doc_of(item), []).append(item)
+    out: list[T] = []
+    while len(out) < most and any(by_doc.values()):
+        for queue in by_doc.values():
+            if queue and len(out) < most:
+                out.append(queue.pop(0))
+    return out
 
 
 def sources_do(labels: Sequence[str]) -> str:

@@ -10,9 +10,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rag.evidence import is_evidence, source_label, sources_do
+from rag.evidence import document_lines, source_label, sources_do
 from rag.guard import quote_sentence, refusal_answer
-from rag.ingest.sentences import split_sentences
 from rag.retrieval import tokenize
 from rag.types import AnswerGate, CitedAnswer, DocumentRecord, Evidence
 from rag.verify.checks import PassageNames, cap_runs, is_name
@@ -93,28 +92,25 @@ def mentioning_lines(mention: Mention, doc_ids: Sequence[str], records: Mapping[
                      text_of: Callable[[str], str]) -> tuple[list[Evidence], list[str]]:
     """Each document's first line that mentions the subject (headings and debris are no lines), numbered from 1
     in the documents' order; and the documents that never mention it. When no line has all of the subject's
-    words, its names alone will do: the lines on "Lachin" answer a question on "the Lachin corridor"."""
-    found, silent = _first_lines(mention, doc_ids, records, text_of, names_only=False)
+    words, its names alone will do: the lines on "Lachin" answer a question on "the Lachin corridor". Each
+    document is read once, for both tries."""
+    lines = {d: list(document_lines(d, records[d], text_of(d))) if d in records else [] for d in doc_ids}
+    found, silent = _first_lines(mention, lines, names_only=False)
     if not found and mention.names and mention.words:
-        return _first_lines(mention, doc_ids, records, text_of, names_only=True)
+        return _first_lines(mention, lines, names_only=True)
     return found, silent
 
 
-def _first_lines(mention: Mention, doc_ids: Sequence[str], records: Mapping[str, DocumentRecord],
-                 text_of: Callable[[str], str], names_only: bool) -> tuple[list[Evidence], list[str]]:
+def _first_lines(mention: Mention, lines: Mapping[str, Sequence[Evidence]],
+                 names_only: bool) -> tuple[list[Evidence], list[str]]:
     found: list[Evidence] = []
     silent: list[str] = []
-    for doc_id in doc_ids:
-        record = records.get(doc_id)
-        text = text_of(doc_id)
-        line = next((s for s in split_sentences(text) if is_evidence(s.text) and mention.in_line(s.text, names_only)),
-                    None)
-        if line is None or record is None:
+    for doc_id, doc_lines in lines.items():
+        line = next((e for e in doc_lines if mention.in_line(e.text, names_only)), None)
+        if line is None:
             silent.append(doc_id)
-            continue
-        found.append(Evidence(n=len(found) + 1, doc_id=doc_id, file_name=record.file_name, title=record.title,
-                              source=source_label(record), start=line.start, end=line.end, text=line.text,
-                              score=1.0))
+        else:
+            found.append(line.model_copy(update={"n": len(found) + 1}))
     return found, silent
 
 

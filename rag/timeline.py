@@ -9,9 +9,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from rag.dates import find_dates
-from rag.evidence import is_evidence, source_label
+from rag.evidence import document_lines, spread_by_document
 from rag.guard import quote_sentence, refusal_answer
-from rag.ingest.sentences import split_sentences
 from rag.retrieval import tokenize
 from rag.types import AnswerGate, CitedAnswer, DocumentRecord, Evidence
 
@@ -56,30 +55,20 @@ def timeline_answer(topic: set[str], doc_ids: Sequence[str], records: Mapping[st
                     timings: dict[str, float]) -> CitedAnswer:
     """The dated lines on the topic, earliest first (taken in turn from each source when there are more than
     `_MOST`), each quoted under its source and led by its date; a refusal when no line gives a year."""
-    dated: list[tuple[str, str, Evidence]] = []
+    dated: list[tuple[str, str, Evidence]] = []  # (sort key, date as written, line), document by document
     for doc_id in doc_ids:
-        record = records.get(doc_id)
-        if record is None:
+        if doc_id not in records:
             continue
-        for s in split_sentences(text_of(doc_id)):
-            dates = [(when, key) for when, key in find_dates(s.text) if not key.startswith("9999")]
-            if dates and is_evidence(s.text):
-                dated.append((dates[0][1], dates[0][0], Evidence(
-                    n=0, doc_id=doc_id, file_name=record.file_name, title=record.title, source=source_label(record),
-                    start=s.start, end=s.end, text=s.text, score=1.0)))
+        for line in document_lines(doc_id, records[doc_id], text_of(doc_id)):
+            dates = [(when, key) for when, key in find_dates(line.text) if not key.startswith("9999")]
+            if dates:
+                dated.append((dates[0][1], dates[0][0], line))
     words = [_words(line.text) for *_, line in dated]
     wanted = _distinctive(topic, words)
-    by_doc: dict[str, list[tuple[str, str, Evidence]]] = {}
-    for row, line_words in zip(dated, words, strict=True):
-        if not topic or wanted & line_words:
-            by_doc.setdefault(row[2].doc_id, []).append(row)
-    picked: list[tuple[str, str, Evidence]] = []
-    queues = [sorted(rows, key=lambda row: row[0]) for rows in by_doc.values()]
-    while len(picked) < _MOST and any(queues):
-        for queue in queues:
-            if queue and len(picked) < _MOST:
-                picked.append(queue.pop(0))
-    picked.sort(key=lambda row: row[0])
+    on_topic = [row for row, line_words in zip(dated, words, strict=True) if not topic or wanted & line_words]
+    order = {doc_id: i for i, doc_id in enumerate(doc_ids)}
+    on_topic.sort(key=lambda row: (order[row[2].doc_id], row[0]))  # each document's lines earliest first
+    picked = sorted(spread_by_document(on_topic, lambda row: row[2].doc_id, _MOST), key=lambda row: row[0])
     lines = [line.model_copy(update={"n": i}) for i, (_, _, line) in enumerate(picked, start=1)]
     base = {**base, "evidence": tuple(lines)}
     if not lines:

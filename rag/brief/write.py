@@ -26,6 +26,7 @@ from rag.brief.types import (
     TimelineEvent,
 )
 from rag.dates import find_dates
+from rag.evidence import spread_by_document
 from rag.types import Citation, Evidence
 
 __all__ = ["SECTION_TITLES", "Draft", "write_sections"]
@@ -208,25 +209,12 @@ def _facts(digests: Sequence[DocumentDigest], docs: Mapping[str, ScopedDocument]
                     names.update(v)
                     fresh.append((k, v))
             picked = fresh
-        for (doc_id, n), found in _spread(picked, most):
+        for (doc_id, n), found in spread_by_document(picked, lambda item: item[0][0], most):
             used.add((doc_id, n))
             scoped = docs[doc_id]
             speaker = scoped.speakers.get(n, (None, 0))[0]
             out.append(quoted(scoped.sentences[n - 1], scoped.doc, speaker if kind == "figure" else None,
                               lead=", ".join(dict.fromkeys(found))))
-    return out
-
-
-def _spread(items: list[tuple[tuple[str, int], list[str]]], most: int) -> list[tuple[tuple[str, int], list[str]]]:
-    """Round-robin over documents, so one long article does not fill a section."""
-    by_doc: dict[str, list[tuple[tuple[str, int], list[str]]]] = {}
-    for item in items:
-        by_doc.setdefault(item[0][0], []).append(item)
-    out: list[tuple[tuple[str, int], list[str]]] = []
-    while len(out) < most and any(by_doc.values()):
-        for queue in by_doc.values():
-            if queue and len(out) < most:
-                out.append(queue.pop(0))
     return out
 
 
@@ -242,7 +230,7 @@ def _timeline(digests: Sequence[DocumentDigest], docs: Mapping[str, ScopedDocume
                 keys[at] = fact.sort_key
                 items.append((at, [fact.value]))
     events = []
-    for (doc_id, n), (when, *_) in _spread(items, most):
+    for (doc_id, n), (when, *_) in spread_by_document(items, lambda item: item[0][0], most):
         scoped = docs[doc_id]
         e = scoped.sentences[n - 1]
         focus = next((e.text.find(value) for value, _ in find_dates(e.text) if value == when), None)
@@ -288,7 +276,7 @@ def _missing(scope: Scope, digests: Sequence[DocumentDigest], grouping: Grouping
             match = _HEDGE.search(e.text)
             if match and match.group(0).lower() not in {"could", "might", "may"}:
                 hedged.append(((scoped.doc.doc_id, e.n), [match.group(0)]))
-    for (doc_id, n), words in _spread(hedged, most_hedged):
+    for (doc_id, n), words in spread_by_document(hedged, lambda item: item[0][0], most_hedged):
         scoped = docs[doc_id]
         sentence = quoted(scoped.sentences[n - 1], scoped.doc, scoped.speakers.get(n, (None, 0))[0],
                           lead=f"hedged: “{words[0]}”")
