@@ -374,8 +374,7 @@ def _topic_names(question: str, surname: str) -> list[tuple[str, tuple[str, ...]
 
 def _mentions_any(text: str, names: Sequence[tuple[str, tuple[str, ...]]]) -> bool:
     passage = PassageNames(text)
-    return any(w.replace(".", "") in passage.acronyms if w.replace(".", "").isupper() else passage.mentions(w, run)
-               for w, run in names)
+    return any(passage.names(w, run) for w, run in names)
 
 
 def check_answerable(question: str, passages: Sequence[str], documents: Mapping[str, str],

@@ -67,7 +67,7 @@ class Mention:
         ("sanctions against Russia": a line on Russia is no mention of sanctions); with `names_only`, the names
         alone ("the Lachin corridor" where the sources say "the Lachin crossing")."""
         passage = PassageNames(line)  # forms too: "sanctioned" mentions sanctions, "Russian" Russia
-        named = all(w in passage.acronyms if w.isupper() else passage.mentions(w, run) for w, run in self.names)
+        named = all(passage.names(w, run) for w, run in self.names)
         if names_only:
             return bool(self.names) and named
         return bool(self.names or self.words) and named and all(passage.mentions(w, (w,)) for w in self.words)
@@ -81,7 +81,8 @@ def mention_subject(question: str) -> Mention | None:
             continue
         subject = re.sub(r"^(?:the|a|an|any)\s+", "", match.group("subject").strip(" ,"), flags=re.I)
         names = tuple((w, tuple(run)) for run in cap_runs(subject) for w in run if is_name(w))
-        words = tuple(w for w in tokenize(subject) if w not in {n.lower() for n, _ in names} and w not in _LINKS)
+        named = {t for n, _ in names for t in tokenize(n)}  # "U.S." is a name, not the words "u" and "s"
+        words = tuple(w for w in tokenize(subject) if w not in named and w not in _LINKS)
         who = match.groupdict().get("who") or ""
         if names or words:
             return Mention(subject=subject, names=names, words=words, who=who.strip())

@@ -44,6 +44,11 @@ def test_a_mention_is_found_in_any_form_of_its_words() -> None:
     assert not against.in_line("Russia has been a key player in the conflict for decades.")  # no sanctions
     assert against.in_line("Russia's actions in Ukraine have drawn global attention, leading to sanctions.")
     assert against.in_line("Russia has been a key player in the conflict for decades.", names_only=True)
+    # A dotted acronym is a name, not the words "u" and "s", and only an acronym or its spelling names it.
+    us = mention_subject("Is the U.S. mentioned?")
+    assert us is not None and us.words == ()
+    assert us.in_line("Moscow condemned U.S. involvement.") and us.in_line("The United States seeks a role.")
+    assert not us.in_line("Let us see what the talks bring.")
     assert csto.in_line("Armenia benefits from the Collective Security Treaty Organization guarantees.")
     assert not csto.in_line("Armenia benefits from security guarantees.")
 

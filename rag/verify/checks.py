@@ -136,6 +136,12 @@ class PassageNames:
         self.acronyms = {w.replace(".", "") for w in words if w.replace(".", "").isupper()}
         self.acronyms |= {initials for initials in map(_initials, cap_runs(passage)) if len(initials) > 1}
 
+    def names(self, word: str, run: Sequence[str]) -> bool:
+        """Whether a question's name word is named here: an acronym ("CSTO", "U.S.") only as an acronym or spelled
+        out, never by a word that shares its letters ("us"); any other word as `mentions` reads it."""
+        bare = word.replace(".", "")
+        return bare in self.acronyms if bare.isupper() else self.mentions(word, run)
+
     def mentions(self, word: str, run: Sequence[str]) -> bool:
         """Whether a claim's name word (in its capitalised run) is in the passage: the same word, a
         form sharing all but its last three letters ("Libyan" / "Libya", "Presidential" /
