@@ -264,7 +264,8 @@ class AnswerChain:
         parts = question_parts(standalone)
         # A question asked of one source ("According to Alwaght, ...") is answered from that source's lines: the
         # top lines overall are often another outlet's on the same subject.
-        search_ids = doc_ids or (None if is_comparative(standalone) else designated_documents(standalone, records))
+        designated = designated_documents(standalone, records)
+        search_ids = doc_ids or (None if is_comparative(standalone) else designated)
         hits = self._timed(timings, "retrieve", lambda: self.retriever.search(
             search, self.options.k, search_ids or None, titles, query_vector=query_vector))
         evidence = self._timed(timings, "evidence", lambda: select_evidence(
@@ -276,7 +277,7 @@ class AnswerChain:
                     retrieved=tuple(hits), provenance=self.provenance, verify_mode=mode)
         guarded = mode in ("guarded", "strict") and self.verifier is not None
         mention = mention_subject(standalone)
-        asked = list(doc_ids or designated_documents(standalone, records))
+        asked = list(doc_ids or designated)
         if mention is not None and mention.asks_sources(bool(asked)):  # "Is Israel mentioned?": every text read
             answer = self._timed(timings, "mentions", lambda: mention_answer(
                 mention, asked or list(records), records, self._doc_text, base, timings))
