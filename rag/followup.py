@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from rag.gates import question_terms
+from rag.gates import TOPIC, question_terms
 from rag.types import ChatTurn
 
 __all__ = ["checked_rewrite", "rule_rewrite", "topic_question"]
@@ -22,7 +22,6 @@ _WHAT_ABOUT = re.compile(r"^\s*(?:and|so|but|ok(?:ay)?|then)?[\s,]*(?:what|how)\
 _AND_X = re.compile(r"^\s*(?i:and)\s+(?P<x>(?:the\s+)?[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,3})\s*\??\s*$")
 _AGREE = re.compile(r"^\s*(?:and\s+)?(?:does|do|did|would)\s+(?P<x>[^?]+?)\s+(?:also\s+)?(?P<verb>agree|disagree)"
                     r"(?:\s+with\s+(?:him|her|them|that|this|it|this view|that view))?\s*\??\s*$", re.I)
-_TOPIC = re.compile(r"\b(?:about|on|regarding|concerning|of)\s+(?P<topic>[^?]+?)\s*\??\s*$", re.I)
 
 
 def _previous(history: Sequence[ChatTurn]) -> str | None:
@@ -57,7 +56,7 @@ def rule_rewrite(question: str, history: Sequence[ChatTurn],
         return f"{previous.rstrip(' ?')}, regarding {other}?"
     agree = _AGREE.match(question)
     if agree is not None and runs:
-        topic = _TOPIC.search(previous)
+        topic = TOPIC.search(previous)
         what = topic.group("topic") if topic is not None else previous.rstrip(" ?")
         return f"Do {agree.group('x').strip()} and {runs[0]} {agree.group('verb').lower()} on {what}?"
     return None

@@ -29,7 +29,7 @@ from rag.types import AnswerGate, Evidence
 from rag.verify.checks import PassageNames, cap_runs, extract_numbers, is_name
 from rag.verify.signals import fold
 
-__all__ = ["QuestionTerms", "check_answerable", "is_comparative", "question_terms"]
+__all__ = ["TOPIC", "QuestionTerms", "check_answerable", "is_comparative", "question_terms"]
 
 # Words that open or frame a question and are capitalised only for that ("Which", "Name", "Compare").
 _FRAME = frozenset(
@@ -352,24 +352,19 @@ def _unheard(question: str, documents: Sequence[str], labels: Iterable[str]) -> 
     if not heard:
         return AnswerGate(kind="answer-type", missing=(shown,),
                           message=f"The sources do not report anything {shown} said.")
-    topic = _topic_names(question, surname)
+    found = TOPIC.search(question)
+    about = found.group("topic").strip() if found else ""
+    # "What did X say about <topic>?": the topic's names ("the CSTO", "U.S. involvement"), less the person's own
+    topic = [(w, tuple(run)) for run in cap_runs(about) for w in run if is_name(w) and w != surname]
     if topic and not any(_mentions_any(line, topic) for line in heard):
-        about = _TOPIC.search(question).group("topic").strip()  # type: ignore[union-attr]
         return AnswerGate(kind="answer-type", missing=(f"{shown} on {about}",),
                           message=f"The sources do not report anything {shown} said about {about}.")
     return None
 
 
-# "What did X say about <topic>?": the names of the topic ("the CSTO", "U.S. involvement").
-_TOPIC = re.compile(r"\b(?:about|on|regarding|of)\s+(?P<topic>[^?]+?)\s*\??\s*$", re.I)
-
-
-def _topic_names(question: str, surname: str) -> list[tuple[str, tuple[str, ...]]]:
-    """The names of what a question about a person's words asks them about, less the person's own."""
-    found = _TOPIC.search(question)
-    if found is None:
-        return []
-    return [(w, tuple(run)) for run in cap_runs(found.group("topic")) for w in run if is_name(w) and w != surname]
+#: What a question is about, at its end: "... about / on / regarding / concerning / of <topic>?" (the speech
+#: gate's topic, and a follow-up's "Does X agree?" asked on it).
+TOPIC = re.compile(r"\b(?:about|on|regarding|concerning|of)\s+(?P<topic>[^?]+?)\s*\??\s*$", re.I)
 
 
 def _mentions_any(text: str, names: Sequence[tuple[str, tuple[str, ...]]]) -> bool:
