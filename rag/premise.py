@@ -176,7 +176,7 @@ def _number_attachment(premise: str, sentences: list[str]) -> list[str]:
     out = []
     for match in _NUMBER.finditer(premise):
         number, mine = match.group(0), _name_after(premise, match.end())
-        if mine is None or re.fullmatch(r"(?:19|20)\d\d", number):
+        if mine is None or _YEAR.fullmatch(number):
             continue
         for sentence in sentences:
             at = re.search(rf"(?<![\w.]){re.escape(number)}(?![\d])", sentence)
@@ -187,10 +187,10 @@ def _number_attachment(premise: str, sentences: list[str]) -> list[str]:
     return out
 
 
-_NOT_ACTS = frozenset("and or but has have had is are was were be been being do does did will would can could should "
-                      "may might must not also still just even only already since after before about against between "
-                      "during under until within without through across among around along because while where "
-                      "which who that than then there their these those other".split())
+_NOT_ACTS = frozenset(_AUX) | frozenset(
+    "and or but be been being may not also still just even only already since after before about against between "
+    "during under until within without through across among around along because while where which who that than "
+    "then there their these those other".split())
 _YEAR = re.compile(r"(?<![\w.])(?:19|20)\d\d(?![\w.])")
 
 
