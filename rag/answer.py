@@ -278,16 +278,15 @@ class AnswerChain:
         guarded = mode in ("guarded", "strict") and self.verifier is not None
         mention = mention_subject(standalone)
         asked = list(doc_ids or designated)
-        if mention is not None and mention.asks_sources(bool(asked)):  # "Is Israel mentioned?": every text read
-            answer = self._timed(timings, "mentions", lambda: mention_answer(
-                mention, asked or list(records), records, self._doc_text, base, timings))
-            timings["total"] = round(time.perf_counter() - started, 3)
-            yield AnswerEvent("final", answer.text, answer)
-            return
-        topic = timeline_topic(standalone)
-        if topic is not None:  # "Give me a timeline of ...": the dated lines, in date order
-            answer = self._timed(timings, "timeline", lambda: timeline_answer(
-                topic, asked or list(records), records, self._doc_text, base, timings))
+        read_off: tuple[str, Callable[[], CitedAnswer]] | None = None  # answers quoted off whole texts, no model
+        if mention is not None and mention.asks_sources(bool(asked)):  # "Is Israel mentioned?"
+            read_off = "mentions", lambda: mention_answer(
+                mention, asked or list(records), records, self._doc_text, base, timings)
+        elif (topic := timeline_topic(standalone)) is not None:  # "Give me a timeline of ...": dated lines in order
+            read_off = "timeline", lambda: timeline_answer(
+                topic, asked or list(records), records, self._doc_text, base, timings)
+        if read_off is not None:
+            answer = self._timed(timings, *read_off)
             timings["total"] = round(time.perf_counter() - started, 3)
             yield AnswerEvent("final", answer.text, answer)
             return
