@@ -77,17 +77,34 @@ def _text_fields(raw: str) -> list[str]:
     return texts
 
 
+def _whole_sentences(text: str, min_words: int = 4) -> list[str]:
+    """The sentences of a model's item, never cutting inside a quotation, before a lower-case continuation
+    ("…” and Caucasus Watch, ...") or off a fragment of fewer than `min_words` words; one part when unsure."""
+    parts: list[str] = []
+    for s in split_sentences(text):
+        last = parts[-1] if parts else ""
+        open_quote = last.count("“") > last.count("”") or last.count('"') % 2 == 1
+        if parts and (open_quote or not s.text[:1].isupper() or len(s.text.split()) < min_words
+                      or len(last.split()) < min_words):
+            parts[-1] = f"{last} {s.text}"
+        else:
+            parts.append(s.text)
+    return parts or [text]
+
+
 def _split_attributions(pairs: Sequence[tuple[str, list[int]]], evidence: Sequence[Evidence]
                         ) -> list[tuple[str, list[int]]]:
-    """One item that attributes two views ("According to A, x. According to B, y.") becomes two sentences,
-    each citing the lines of the source it names (all the item's lines when it names none of them), so
-    each view is checked against its own source."""
+    """An item of several sentences becomes one item per sentence, so that each is verified on its own: a
+    sentence that adds a name or number the lines lack no longer takes a supported one down with it. One
+    that attributes two views ("According to A, x. According to B, y.") has each sentence cite the lines of
+    the source it names (all the item's lines when it names none of them), so each view is checked against
+    its own source."""
     by_n = {e.n: e for e in evidence}
     out: list[tuple[str, list[int]]] = []
     for text, numbers in pairs:
-        parts = [s.text for s in split_sentences(text)]
-        if sum(bool(_NAMED_SOURCE.match(p)) for p in parts) < 2:
-            out.append((text, numbers))
+        parts = _whole_sentences(text)
+        if sum(bool(_NAMED_SOURCE.match(p)) for p in parts) < 2:  # a tacked-on refusal is stripped below
+            out += [(text, numbers)] if any(is_refusal(p) for p in parts) else [(part, numbers) for part in parts]
             continue
         for part in parts:
             named = _NAMED_SOURCE.match(part)

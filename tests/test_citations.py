@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
+from rag.chat_models import ScriptedChatModel
 from rag.citations import check_quotes, parse_answer, partial_text, resolve_citations
 from rag.prompts import REFUSAL
+from rag.service import Service
 from rag.types import Evidence
 
 TEXT = "Alpha said the talks failed. Beta disagreed strongly. Gamma stayed silent."
@@ -90,3 +93,32 @@ def test_an_answer_cut_at_any_character_never_shows_json_punctuation() -> None:
     for cut in range(len(raw) + 1):
         for text, _ in parse_answer(raw[:cut]):
             assert not any(mark in text for mark in ('{"', '"text"', '"citations"', '"sentences"')), (cut, text)
+
+
+def test_an_item_of_several_sentences_is_checked_sentence_by_sentence() -> None:
+    """Each sentence of a model's item is its own claim with the item's citations; a quotation, a lower-case
+    continuation after a closing quote and a short fragment are never cut off."""
+    sentences = resolve_citations([("Alpha said the talks failed in May. The ministry blamed Beta for it.", [1]),
+                                   ("He said: “We tried. We failed.” Nobody answered him then.", [2]),
+                                   ("According to the article “Talks…” and Outlet, the talks failed.", [1]),
+                                   ("It failed. Alpha said so.", [1])], EVIDENCE)
+    texts = [s.text for s in sentences]
+    assert texts[:4] == ["Alpha said the talks failed in May.", "The ministry blamed Beta for it.",
+                         "He said: “We tried. We failed.”", "Nobody answered him then."]
+    assert texts[4].startswith("According to ") and texts[4].endswith(", the talks failed.")  # one sentence
+    assert texts[5:] == ["It failed. Alpha said so."]
+    assert [[c.n for c in s.citations] for s in sentences[:4]] == [[1], [1], [2], [2]]
+
+
+def test_a_bad_sentence_no_longer_removes_the_supported_one_beside_it(
+        quoting_service: Callable[[ScriptedChatModel], Service]) -> None:
+    """The model put two sentences into one item and the first names a country no line names: the guard
+    removes that one only, and the answer keeps the other (before, both went, and the answer was refused)."""
+    reply = json.dumps({"sentences": [{"text": "Kazakhstan hosted the talks on Karabakh. Russia offers to mediate "
+                                               "peace talks between Armenia and Azerbaijan.", "citations": [1]}]})
+    service = quoting_service(ScriptedChatModel(replies=[reply]))
+    answer = service.ask("What role does Russia play in the talks between Armenia and Azerbaijan?")
+    assert not answer.refused
+    assert [s.text for s in answer.sentences][-1].endswith("Russia offers to mediate peace talks between Armenia "
+                                                            "and Azerbaijan.")
+    assert [r.text for r in answer.removed] == ["Kazakhstan hosted the talks on Karabakh."]
