@@ -122,6 +122,8 @@ def resolve_citations(pairs: Sequence[tuple[str, list[int]]], evidence: Sequence
     known = list(dict.fromkeys(e.source for e in evidence))
     sentences = []
     for text, numbers in _split_attributions(pairs, evidence):
+        if _ONLY_ATTRIBUTION.fullmatch(text):  # "According to the article '<title>'" and nothing it says
+            continue
         if is_refusal(text):
             sentences.append(AnswerSentence(text=REFUSAL, flags=("refusal",)))
             continue
@@ -146,6 +148,7 @@ _VAGUE_SOURCE = re.compile(r"^according to\s*(?:(?:the )?(?:provided |given |cit
                            r"(?: provided| given)?)?\s*,\s*", re.I)
 _SPEECH = re.compile(r"\b(said|says|stated|noted|told|added|emphasi[sz]ed|remarked|called|stressed|warned|"
                      r"mentioned|declared|argued|according to)\b|[“\"]", re.I)
+_ONLY_ATTRIBUTION = re.compile(r"\s*according to [^,]*", re.I)
 _NAMED_SOURCE = re.compile(r"^according to (?P<name>[^,]{2,80}?),\s*", re.I)
 
 

@@ -122,3 +122,12 @@ def test_a_bad_sentence_no_longer_removes_the_supported_one_beside_it(
     assert [s.text for s in answer.sentences][-1].endswith("Russia offers to mediate peace talks between Armenia "
                                                             "and Azerbaijan.")
     assert [r.text for r in answer.removed] == ["Kazakhstan hosted the talks on Karabakh."]
+
+
+def test_an_attribution_that_says_nothing_is_no_sentence() -> None:
+    """The model wrote only "According to the article '<title>...'": nothing is claimed, so nothing is shown
+    (it had been shown, as supported, as the whole answer)."""
+    sentences = resolve_citations([("According to the article 'Talks Fail in Geneva...'", [1]),
+                                   ("According to Outlet.", [1]), ("According to Outlet, Alpha said so.", [1])],
+                                  EVIDENCE)
+    assert [s.text for s in sentences] == ["According to Outlet, Alpha said so."]
