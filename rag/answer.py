@@ -41,7 +41,7 @@ from rag.premise import holder_lines, premise_conflicts, premise_gate, stated_pr
 from rag.prompts import Prompt
 from rag.retrieval import HybridRetriever, spelled_out
 from rag.store import Store
-from rag.timeline import timeline_answer, timeline_topic
+from rag.timeline import asked_date, timeline_answer, timeline_topic
 from rag.types import (
     AnswerGate,
     AnswerSentence,
@@ -285,6 +285,9 @@ class AnswerChain:
         elif (topic := timeline_topic(standalone)) is not None:  # "Give me a timeline of ...": dated lines in order
             read_off = "timeline", lambda: timeline_answer(
                 topic, asked or list(records), records, self._doc_text, base, timings)
+        elif (dated := asked_date(standalone)) is not None:  # "What happened on May 19?": that date's lines
+            read_off = "timeline", lambda: timeline_answer(
+                dated[1], asked or list(records), records, self._doc_text, base, timings, on=dated[0])
         if read_off is not None:
             answer = self._timed(timings, *read_off)
             timings["total"] = round(time.perf_counter() - started, 3)

@@ -14,7 +14,7 @@ from rag.guard import quote_sentence, refusal_answer
 from rag.retrieval import tokenize
 from rag.types import AnswerGate, CitedAnswer, DocumentRecord, Evidence
 
-__all__ = ["timeline_answer", "timeline_topic"]
+__all__ = ["asked_date", "timeline_answer", "timeline_topic"]
 
 _ASKS = re.compile(r"\b(?:timeline|time\s*line|chronology|chronological(?:ly)?|sequence\s+of\s+events|"
                    r"in\s+(?:what|which)\s+order)\b", re.I)
@@ -23,6 +23,9 @@ _GENERIC = frozenset(tokenize("events event things happened what sources article
                               "important dates timeline chronology"))
 _ACCORDING = re.compile(r",?\s*\b(?:according\s+to|as\s+told\s+by|per)\s+[^?,]+", re.I)  # who, not what
 _MOST = 12  # events shown
+# "What happened on May 19?", "What took place in 2016?", "Which events occurred in December 2022?"
+_WHAT_HAPPENED = re.compile(r"^\s*(?:what|which)\s+(?:events?\s+|things?\s+)?(?:happened|happens|took\s+place|"
+                            r"occurred|went\s+on|was\s+(?:signed|agreed|decided|announced|held))\b", re.I)
 
 
 def timeline_topic(question: str) -> set[str] | None:
@@ -32,6 +35,29 @@ def timeline_topic(question: str) -> set[str] | None:
         return None
     found = _TOPIC.search(_ACCORDING.sub("", question))
     return {w[:5] for w in tokenize(found.group("topic")) if w not in _GENERIC} if found else set()
+
+
+def asked_date(question: str) -> tuple[tuple[str, str], set[str]] | None:
+    """(date as written, sort key) of a question asking what happened on one date, and the content words of
+    what it asks about ("What happened to the peacekeepers in 2020?": peacekeepers); None for any other."""
+    start = _WHAT_HAPPENED.match(question)
+    dates = find_dates(question)
+    if start is None or len(dates) != 1:
+        return None
+    rest = question[start.end():].replace(dates[0][0], " ")
+    return dates[0], {w[:5] for w in tokenize(rest) if w not in _GENERIC and w not in _DATE_WORDS}
+
+
+_DATE_WORDS = frozenset(tokenize("day month year week date time period"))
+
+
+def _on(asked: str, key: str) -> bool:
+    """Whether a line's date (sort key) is the asked one, in the parts the question gives: "May 19" is the
+    text's "May 19, 2023" and its "May 19"; "2016" any date in 2016."""
+    year, month, day = asked.split("-")
+    have = key.split("-")
+    return all(part == own for part, own, unknown in zip((year, month, day), have, ("9999", "00", "00"), strict=True)
+               if part != unknown)
 
 
 def _words(text: str) -> set[str]:
@@ -52,15 +78,17 @@ def _distinctive(topic: set[str], lines: Sequence[set[str]]) -> set[str]:
 
 def timeline_answer(topic: set[str], doc_ids: Sequence[str], records: Mapping[str, DocumentRecord],
                     text_of: Callable[[str], str], base: Mapping[str, Any],
-                    timings: dict[str, float]) -> CitedAnswer:
+                    timings: dict[str, float], on: tuple[str, str] | None = None) -> CitedAnswer:
     """The dated lines on the topic, earliest first (taken in turn from each source when there are more than
-    `_MOST`), each quoted under its source and led by its date; a refusal when no line gives a year."""
+    `_MOST`), each quoted under its source and led by its date; a refusal when no line gives a year. With `on`
+    (a date as written, its sort key), the lines dated that day, month or year, a year unstated or not."""
     dated: list[tuple[str, str, Evidence]] = []  # (sort key, date as written, line), document by document
     for doc_id in doc_ids:
         if doc_id not in records:
             continue
         for line in document_lines(doc_id, records[doc_id], text_of(doc_id)):
-            dates = [(when, key) for when, key in find_dates(line.text) if not key.startswith("9999")]
+            dates = [(when, key) for when, key in find_dates(line.text)
+                     if (_on(on[1], key) if on else not key.startswith("9999"))]
             if dates:
                 dated.append((dates[0][1], dates[0][0], line))
     words = [_words(line.text) for *_, line in dated]
@@ -72,7 +100,9 @@ def timeline_answer(topic: set[str], doc_ids: Sequence[str], records: Mapping[st
     lines = [line.model_copy(update={"n": i}) for i, (_, _, line) in enumerate(picked, start=1)]
     base = {**base, "evidence": tuple(lines)}
     if not lines:
-        gate = AnswerGate(kind="answer-type", missing=("a date",), message="The sources give no dates for this.")
+        message = (f"The sources report nothing dated {on[0]}{' on this' if topic else ''}." if on
+                   else "The sources give no dates for this.")
+        gate = AnswerGate(kind="answer-type", missing=(on[0] if on else "a date",), message=message)
         return refusal_answer(base, timings, related=(), gate=gate)
     sentences = []
     for (_, when, _), line in zip(picked, lines, strict=True):

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from rag.chat_models import ScriptedChatModel
 from rag.dates import find_dates
 from rag.service import Service
-from rag.timeline import timeline_topic
+from rag.timeline import asked_date, timeline_topic
 
 
 def test_a_timeline_question_gives_what_it_is_a_timeline_of() -> None:
@@ -40,3 +40,24 @@ def test_a_timeline_quotes_dated_lines_of_every_source_in_date_order(
     assert arms.sentences and all("exporter" in s.citations[0].quote for s in arms.sentences)
     none = service.ask("Give me a timeline of the Zangezor corridor according to Caucasus Watch")
     assert none.refused and none.sentences[0].text == "The sources give no dates for this."
+
+
+def test_what_happened_on_a_date_quotes_the_lines_of_that_date(
+        quoting_service: Callable[[ScriptedChatModel], Service]) -> None:
+    """"What happened on May 19?" is answered from every text's lines dated May 19 (a year stated or not),
+    quoted and led by their date; a date no line gives is said to be missing. It had been refused."""
+    assert asked_date("What happened on May 19?") == (("May 19", "9999-05-19"), set())
+    assert asked_date("Which events took place in 2016?") == (("2016", "2016-00-00"), set())
+    assert asked_date("What happened to the peacekeepers in 2020?") == (("2020", "2020-00-00"), {"peace"})
+    assert asked_date("What did Lavrov say on May 19?") is None and asked_date("What happened?") is None
+    model = ScriptedChatModel(replies=[])  # no model call
+    service = quoting_service(model)
+    may = service.ask("What happened on May 19?")
+    assert not may.refused and not model.calls and may.sentences
+    assert all(s.text.startswith("May 19: ") and "May 19" in s.citations[0].quote for s in may.sentences)
+    year = service.ask("What happened in 2016?")
+    assert year.sentences and all("2016" in s.citations[0].quote for s in year.sentences)
+    troops = service.ask("What happened to the Russian troops in 2020?")
+    assert troops.sentences and all("troops" in s.citations[0].quote for s in troops.sentences)
+    none = service.ask("What happened on March 3, 2021?")
+    assert none.refused and none.sentences[0].text == "The sources report nothing dated March 3, 2021."
