@@ -121,6 +121,11 @@ _ONE_COMPARES = re.compile(r"\b(?:does|did)\s+[^?]*?\bcompared?\s+(?!with\b|to\b
 _WHO_AND_WHO = re.compile(r"\bwho\s+(?!is\b|was\b|are\b|were\b|does\b|did\b|do\b)\w+[^?]*?\band\s+who\s+"
                           r"(?!is\b|was\b|are\b|were\b|does\b|did\b|do\b)\w", re.I)
 _WHO_JUDGES = re.compile(r"\bwho\s+(?:blames?|praises?|critici[sz]es?|condemns?|defends?)\b", re.I)
+# "Which source is most critical of Russia?", "Which of the outlets is more sympathetic to Baku?": every source's
+# lines are needed to rank them (one source's line is no answer to "which is most").
+_WHICH_SOURCE_MOST = re.compile(r"\b(?:which|what)\s+(?:one\s+)?(?:of\s+(?:the|these)\s+)?(?:sources?|outlets?|"
+                                r"articles?|authors?|pieces?|writers?|reports?|publications?)\s+(?:is|are|was|were|"
+                                r"seems?|sounds?|looks?)\s+(?:the\s+)?(?:most|more|least|less)\b", re.I)
 
 
 def is_comparative(question: str) -> bool:
@@ -129,7 +134,8 @@ def is_comparative(question: str) -> bool:
     cues = [m for m in _COMPARATIVE.finditer(question)
             if not (m.group(0).lower().startswith("compare") and any(a <= m.start() < b for a, b in own))]
     return bool(cues or _HOW_DO_BOTH.search(question) or _DO_BOTH_AGREE.search(question)
-                or _WHO_AND_WHO.search(question) or _WHO_JUDGES.search(question))
+                or _WHO_AND_WHO.search(question) or _WHO_JUDGES.search(question)
+                or _WHICH_SOURCE_MOST.search(question))
 
 
 def _title_cased(question: str) -> bool:

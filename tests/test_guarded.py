@@ -123,6 +123,11 @@ def test_comparative_questions_are_recognised_in_both_directions() -> None:
     assert is_comparative("Who blames Russia for the stalled talks?")
     assert not is_comparative("Who is Jeyhun Bayramov and who does he work for?")
     assert not is_comparative("Who met Lavrov on Tuesday and what did they discuss?")
+    # "Which source is most ...?" ranks the sources: each one's lines are needed (2026-12-04 probes).
+    assert is_comparative("Which source is most critical of Russia?")
+    assert is_comparative("which of the outlets is more sympathetic to Baku")
+    assert not is_comparative("Which source is Alwaght?")
+    assert not is_comparative("Which country is most affected by the blockade?")
 
 
 def test_a_comparison_is_about_the_names_it_asks_about_not_the_collections_common_subject() -> None:
