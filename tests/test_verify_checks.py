@@ -119,6 +119,15 @@ def test_a_negation_in_another_clause_of_the_sentence_is_not_a_flip() -> None:
     assert deterministic_checks("Petiver amassed the largest natural history collection in the world.", passage).ok
     assert deterministic_checks("Petiver never amassed the largest natural history collection in the world.",
                                 passage).contradiction
+    # A clause sharing one word with the claim is about something else (2026-12-04 probe "Who is Maria
+    # Zakharova?", whose supported answer had been removed as a negation flip).
+    passage = ("Maria Zakharova, the official spokesperson of the Russian Ministry of Foreign Affairs, highlighted "
+               "during a recent press briefing a statement suggesting that, for various reasons, Russia cannot be "
+               "Armenia's primary partner in certain sectors.")
+    assert deterministic_checks("Maria Zakharova is the official spokesperson of the Russian Ministry of Foreign "
+                                "Affairs.", passage).ok
+    assert deterministic_checks("Maria Zakharova suggested that Russia can be Armenia's primary partner in "
+                                "certain sectors.", passage).contradiction
 
 
 def test_a_hyphenated_name_is_mentioned_where_each_part_is() -> None:

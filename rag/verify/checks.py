@@ -215,10 +215,12 @@ def aligned_sentence(claim: str, passage: str) -> tuple[str, float]:
 
 
 def _clauses_about(claim: str, sentence: str) -> str:
-    """The clauses of `sentence` that share a content word with the claim: "X amassed the largest
-    collection, and it never would have happened without Y" is not a negated "X amassed ..."."""
+    """The clauses of `sentence` that share content words with the claim (two, or its only one): "X amassed
+    the largest collection, and it never would have happened without Y" is not a negated "X amassed ...", and
+    "Zakharova, the Russian ministry's spokesperson, said, for various reasons, Russia cannot be ..." is no
+    negated "Zakharova is the Russian ministry's spokesperson" for sharing "Russia"."""
     words = _content(claim)
-    return " ".join(c for c in _CLAUSE.split(sentence) if words & _content(c))
+    return " ".join(c for c in _CLAUSE.split(sentence) if len(words & _content(c)) >= min(2, len(words)))
 
 
 def deterministic_checks(claim: str, passage: str) -> CheckResult:
