@@ -33,7 +33,7 @@ from rag.evidence import (
     sources_do,
 )
 from rag.followup import checked_rewrite, rule_rewrite, topic_question
-from rag.gates import check_answerable, is_comparative
+from rag.gates import check_answerable, is_comparative, off_question, polar_names
 from rag.guard import context_before, correction, guard_sentences, quote_sentence, refusal_answer
 from rag.mentions import mention_answer, mention_subject
 from rag.parts import evidence_parts, missing_parts, question_parts
@@ -160,6 +160,11 @@ def _scoped(gate: AnswerGate | None, searched: Sequence[str] | None,
         return gate
     who = sources_do([source_label(records.get(d)) for d in searched])
     return gate.model_copy(update={"message": gate.message.replace("The sources do", who, 1)})
+
+
+def _labels(records: Mapping[str, DocumentRecord]) -> list[str]:
+    """The sources' outlets and authors: names that attribute, not names a question asks about."""
+    return [label for r in records.values() for label in (r.outlet, r.author) if label]
 
 
 def _history_text(history: Sequence[ChatTurn], turns: int = 6, chars: int = 400) -> str:
@@ -350,6 +355,9 @@ class AnswerChain:
             yield AnswerEvent("status", f"verifying {len(sentences)} sentences")
             sentences, removed = self._timed(timings, "verify", lambda: guard_sentences(
                 sentences, evidence, self.verifier, drop=guarded, context=self._before))  # type: ignore[arg-type]
+            if guarded:  # a yes/no question answered with a line on something else
+                sentences, off = off_question(sentences, polar_names(standalone, _labels(records)))
+                removed += off
         refused = not sentences or all("refusal" in s.flags for s in sentences) or (mode == "strict" and bool(removed))
         usage_ints = {k: int(v) for k, v in usage.items() if isinstance(v, int)}
         timings["total"] = round(time.perf_counter() - started, 3)
@@ -437,8 +445,7 @@ class AnswerChain:
         passages = [h.chunk.text for h in hits] + [e.reading for e in evidence]
         documents = {doc_id: self._doc_text(doc_id)[:self.options.gate_document_chars]
                      for doc_id in dict.fromkeys(h.chunk.doc_id for h in hits)}
-        labels = [label for r in records.values() for label in (r.outlet, r.author) if label]
-        gate = check_answerable(question, passages, documents, labels)
+        gate = check_answerable(question, passages, documents, _labels(records))
         if gate is not None or self.verifier is None or not premise:
             return gate, evidence
         own = self._premise_evidence(question, records)

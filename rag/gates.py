@@ -25,11 +25,12 @@ from dataclasses import dataclass, field
 from rag.ingest.sentences import split_sentences
 from rag.retrieval import tokenize
 from rag.speakers import find_speakers, speaker_in
-from rag.types import AnswerGate, Evidence
+from rag.types import AnswerGate, AnswerSentence, Evidence, RemovedSentence
 from rag.verify.checks import PassageNames, cap_runs, extract_numbers, is_name
 from rag.verify.signals import fold
 
-__all__ = ["TOPIC", "QuestionTerms", "check_answerable", "is_comparative", "question_terms"]
+__all__ = ["TOPIC", "QuestionTerms", "check_answerable", "is_comparative", "off_question", "polar_names",
+           "question_terms"]
 
 # Words that open or frame a question and are capitalised only for that ("Which", "Name", "Compare").
 _FRAME = frozenset(
@@ -392,3 +393,40 @@ def check_answerable(question: str, passages: Sequence[str], documents: Mapping[
     texts = [_Text(t) for t in documents.values() if t] or [_Text("\n".join(passages))]
     return _missing(terms, texts) or _unlinked(terms, texts) or _answer_type(terms, passages) or \
         _unheard(question, [t.text for t in texts], labels)
+
+
+# "Is Armenia a member of the CSTO?", "Did Russia send troops?", "And has Baku agreed?"
+_POLAR = re.compile(r"^\s*(?:and\s+|so\s+|but\s+)?(?:is|are|was|were|has|have|had|does|do|did|can|could|will|would|"
+                    r"should|isn['’]t|aren['’]t|wasn['’]t|doesn['’]t|didn['’]t|hasn['’]t)\s", re.I)
+
+
+def polar_names(question: str, labels: Iterable[str] = ()) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The names a yes/no question asks about ("Is Armenia a member of the CSTO?": Armenia, CSTO), less source
+    labels; none for any other question, or one that compares sources."""
+    if not _POLAR.match(question) or is_comparative(question):
+        return ()
+    names = question_terms(question, labels).names
+    short = [(w, (w,)) for w in re.findall(r"\b[A-Z]{2}\b", question)]  # "EU", "US": too short for is_name
+    return tuple(dict.fromkeys([*names, *short]))
+
+
+def off_question(sentences: Sequence[AnswerSentence], names: Sequence[tuple[str, tuple[str, ...]]]
+                 ) -> tuple[list[AnswerSentence], list[RemovedSentence]]:
+    """A yes/no question is answered only by a sentence that speaks of what it asks about: one whose words and
+    cited lines leave out one of its names answers another question ("Is Armenia a member of the CSTO?" with
+    "Armenia is a member of the Eurasian Economic Union"), so it is removed, the reason kept."""
+    kept: list[AnswerSentence] = []
+    removed: list[RemovedSentence] = []
+    for sentence in sentences:
+        if not names or "refusal" in sentence.flags:
+            kept.append(sentence)
+            continue
+        read = PassageNames(" ".join([sentence.text, *(c.quote for c in sentence.citations)]))
+        absent = list(dict.fromkeys(w for w, run in names if not read.mentions(w, run)))
+        if absent:
+            removed.append(RemovedSentence(text=sentence.text, verdict=sentence.verdict,
+                                           reason=f"does not speak of {_join(absent, 'and')}, which the question "
+                                                  "asks about"))
+        else:
+            kept.append(sentence)
+    return kept, removed

@@ -14,7 +14,7 @@ from rag.citations import resolve_citations
 from rag.config import Settings
 from rag.embeddings import HashingEmbeddings
 from rag.evidence import is_author_box
-from rag.gates import check_answerable, is_comparative, question_terms
+from rag.gates import check_answerable, is_comparative, polar_names, question_terms
 from rag.premise import holder_lines, premise_conflicts, presupposition
 from rag.prompts import REFUSAL
 from rag.render import answer_markdown
@@ -757,3 +757,31 @@ def test_the_questions_own_name_for_a_source_becomes_the_cited_sources_label() -
     [other] = resolve_citations([("According to Erdogan, Turkey's role complicates the peace process.", [1])],
                                 evidence, question)
     assert other.text.startswith("According to Erdogan,")
+
+
+def test_a_yes_no_question_is_not_answered_with_a_line_on_something_else(
+        settings: Settings, seeds_copy: Path) -> None:
+    """"Is Armenia a member of the CSTO?" was answered "Armenia is a member of the Eurasian Economic Union"
+    (2026-12-04 probe): a true, cited sentence that leaves out what the question asks about. It is removed; a
+    line naming both is kept."""
+    def words(question: str, labels: tuple[str, ...] = ()) -> list[str]:
+        return [w for w, _ in polar_names(question, labels)]
+
+    assert words("Is Armenia a member of the CSTO?") == ["Armenia", "CSTO"]
+    assert words("What is the CSTO?") == [] and words("Do the sources agree on the CSTO?") == []
+    assert words("Does Alwaght say Iran warned Baku?", ("Alwaght",)) == ["Iran", "Baku"]
+    assert words("Does the EU have a mission in Armenia?") == ["Armenia", "EU"]
+
+    def answering(with_csto: bool):  # type: ignore[no-untyped-def]
+        def respond(messages) -> str:  # type: ignore[no-untyped-def]
+            n, text = next((n, t) for n, t in _evidence_lines(messages).items()
+                           if "Armenia" in t and ("CSTO" in t) == with_csto)
+            return json.dumps({"sentences": [{"text": text, "citations": [n]}]})
+        return respond
+
+    off = _guarded(settings, seeds_copy, ScriptedChatModel(responder=answering(False))).ask(
+        "Is Armenia a member of the CSTO?")
+    assert off.refused and off.removed and "does not speak of CSTO" in off.removed[-1].reason
+    on = _guarded(settings, seeds_copy, ScriptedChatModel(responder=answering(True))).ask(
+        "Is Armenia a member of the CSTO?")
+    assert not on.refused and "CSTO" in on.sentences[0].text
