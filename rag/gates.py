@@ -410,6 +410,39 @@ def polar_names(question: str, labels: Iterable[str] = ()) -> tuple[tuple[str, t
     return tuple(dict.fromkeys([*names, *short]))
 
 
+# News names a state by its capital or seat of government ("Moscow said", "the Kremlin", "Washington's role"):
+# a line saying "Moscow" speaks of Russia. Both ways: a question on Baku is answered by a line on Azerbaijan.
+_SEATS = {
+    "russia": ("moscow", "kremlin"), "united states": ("washington", "white house"), "us": ("washington",),
+    "usa": ("washington",), "america": ("washington",), "azerbaijan": ("baku",), "armenia": ("yerevan",),
+    "iran": ("tehran",), "turkey": ("ankara",), "ukraine": ("kyiv", "kiev"), "china": ("beijing",),
+    "eu": ("brussels",), "european union": ("brussels",), "united kingdom": ("london",), "uk": ("london",),
+    "britain": ("london",), "france": ("paris", "elysee", "élysée"), "germany": ("berlin",), "georgia": ("tbilisi",),
+    "israel": ("jerusalem",), "japan": ("tokyo",), "india": ("delhi",), "pakistan": ("islamabad",),
+    "syria": ("damascus",), "iraq": ("baghdad",), "egypt": ("cairo",), "saudi arabia": ("riyadh",),
+    "belarus": ("minsk",), "kazakhstan": ("astana",), "poland": ("warsaw",), "italy": ("rome",), "spain": ("madrid",),
+    "north korea": ("pyongyang",), "south korea": ("seoul",), "afghanistan": ("kabul",), "qatar": ("doha",),
+}
+
+
+def _seat_forms(word: str, run: Sequence[str]) -> set[str]:
+    """Other names news gives the state (or the capital) a name word belongs to: "Russia" -> Moscow, Kremlin;
+    "Moscow" -> Russia; none for a name that is neither."""
+    joined = " ".join(run).lower()
+    forms: set[str] = set()
+    for state, seats in _SEATS.items():
+        if state == word.lower() or re.search(rf"\b{re.escape(state)}\b", joined):
+            forms |= set(seats)
+        if word.lower() in seats:
+            forms.add(state)
+    return forms
+
+
+def _speaks_of(text: str, read: PassageNames, word: str, run: Sequence[str]) -> bool:
+    return read.mentions(word, run) or any(re.search(rf"\b{re.escape(form)}\b", text, re.I)
+                                           for form in _seat_forms(word, run))
+
+
 def off_question(sentences: Sequence[AnswerSentence], names: Sequence[tuple[str, tuple[str, ...]]]
                  ) -> tuple[list[AnswerSentence], list[RemovedSentence]]:
     """A yes/no question is answered only by a sentence that speaks of what it asks about: one whose words and
@@ -421,8 +454,9 @@ def off_question(sentences: Sequence[AnswerSentence], names: Sequence[tuple[str,
         if not names or "refusal" in sentence.flags:
             kept.append(sentence)
             continue
-        read = PassageNames(" ".join([sentence.text, *(c.quote for c in sentence.citations)]))
-        absent = list(dict.fromkeys(w for w, run in names if not read.mentions(w, run)))
+        text = " ".join([sentence.text, *(c.quote for c in sentence.citations)])
+        read = PassageNames(text)
+        absent = list(dict.fromkeys(w for w, run in names if not _speaks_of(text, read, w, run)))
         if absent:
             removed.append(RemovedSentence(text=sentence.text, verdict=sentence.verdict,
                                            reason=f"does not speak of {_join(absent, 'and')}, which the question "

@@ -14,12 +14,12 @@ from rag.citations import resolve_citations
 from rag.config import Settings
 from rag.embeddings import HashingEmbeddings
 from rag.evidence import is_author_box
-from rag.gates import check_answerable, is_comparative, polar_names, question_terms
+from rag.gates import check_answerable, is_comparative, off_question, polar_names, question_terms
 from rag.premise import holder_lines, premise_conflicts, presupposition
 from rag.prompts import REFUSAL
 from rag.render import answer_markdown
 from rag.service import Service
-from rag.types import Evidence
+from rag.types import AnswerSentence, Evidence
 from rag.verify.verifier import Calibration, Verifier
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -771,6 +771,15 @@ def test_a_yes_no_question_is_not_answered_with_a_line_on_something_else(
     assert words("What is the CSTO?") == [] and words("Do the sources agree on the CSTO?") == []
     assert words("Does Alwaght say Iran warned Baku?", ("Alwaght",)) == ["Iran", "Baku"]
     assert words("Does the EU have a mission in Armenia?") == ["Armenia", "EU"]
+    # A state is spoken of by its capital or seat ("Moscow", "the Kremlin"), and a capital by its state.
+    def said(text: str, question: str) -> bool:
+        sentence = AnswerSentence(text=text)
+        return bool(off_question([sentence], polar_names(question))[0])
+
+    assert said("Moscow calls itself a guarantor.", "Is Russia a guarantor of the agreements?")
+    assert said("The Kremlin wants calm, says the White House.", "Does the United States think Russia wants calm?")
+    assert said("Azerbaijan blocked the road.", "Did Baku block the road?")
+    assert not said("Tehran warned Baku.", "Did Russia warn Baku?")
 
     def answering(with_csto: bool):  # type: ignore[no-untyped-def]
         def respond(messages) -> str:  # type: ignore[no-untyped-def]
