@@ -139,7 +139,7 @@ def resolve_citations(pairs: Sequence[tuple[str, list[int]]], evidence: Sequence
         named = _name_the_source(text, [e.source for e in cited], [e.text for e in cited], known, question)
         if named != text:
             text, flags = named, [*flags, "source-named"]
-        sentences.append(AnswerSentence(text=text, citations=citations, flags=tuple(flags)))
+        sentences.append(AnswerSentence(text=_attributed_once(text), citations=citations, flags=tuple(flags)))
     return sentences
 
 
@@ -180,6 +180,21 @@ def _name_the_source(text: str, labels: Sequence[str], quotes: Sequence[str] = (
     if question and len(_plain(name)) > 3 and _plain(name) in _plain(question):
         return f"According to {' and '.join(names)}, {text[named.end():]}"
     return text
+
+
+_TRAILING_SOURCE = re.compile(r",?\s+(?:according to|as told by|per)\s+(?P<name>[^,;:]{2,80}?)\s*(?P<end>[.!?]?)$",
+                              re.I)
+
+
+def _attributed_once(text: str) -> str:
+    """"According to Igor Chalenko, Russia is the main obstacle according to Chalenko." -> the trailing
+    attribution dropped when it names the source the sentence opens with (the model echoes the question's)."""
+    lead, tail = _NAMED_SOURCE.match(text), _TRAILING_SOURCE.search(text)
+    if lead is None or tail is None or tail.start() <= lead.end():
+        return text
+    if not set(_plain(tail.group("name")).split()) & set(_plain(lead.group("name")).split()):
+        return text
+    return text[:tail.start()] + (tail.group("end") or ".")
 
 
 def _same(name: str, label: str) -> bool:

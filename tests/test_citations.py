@@ -131,3 +131,16 @@ def test_an_attribution_that_says_nothing_is_no_sentence() -> None:
                                    ("According to Outlet.", [1]), ("According to Outlet, Alpha said so.", [1])],
                                   EVIDENCE)
     assert [s.text for s in sentences] == ["According to Outlet, Alpha said so."]
+
+
+def test_a_source_named_twice_in_a_sentence_is_named_once() -> None:
+    """The model echoed the question's "according to Chalenko" after opening with the source's label."""
+    chalenko = [Evidence(n=1, doc_id="c", file_name="c.txt", title="C", source="Igor Chalenko", start=0, end=5,
+                         text="Russia – main obstacle", score=1)]
+    sentences = resolve_citations([("According to Igor Chalenko, Russia is the main obstacle to peace according to "
+                                    "Chalenko.", [1]),
+                                   ("According to Igor Chalenko, Russia delays talks, according to Alwaght.", [1])],
+                                  chalenko)
+    assert [s.text for s in sentences] == [
+        "According to Igor Chalenko, Russia is the main obstacle to peace.",
+        "According to Igor Chalenko, Russia delays talks, according to Alwaght."]
