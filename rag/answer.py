@@ -55,6 +55,7 @@ from rag.types import (
     SearchHit,
     VerifyMode,
 )
+from rag.who_said import said_statement, who_said_answer
 
 __all__ = ["ANSWER_PREFILL", "ANSWER_PREFILL_GRAMMAR", "ANSWER_SCHEMA", "AnswerChain", "AnswerEvent", "AnswerOptions",
            "ClaimVerifier", "clean_question"]
@@ -293,6 +294,10 @@ class AnswerChain:
         elif (dated := asked_date(standalone)) is not None:  # "What happened on May 19?": that date's lines
             read_off = "timeline", lambda: timeline_answer(
                 dated[1], asked or list(records), records, self._doc_text, base, timings, on=dated[0])
+        elif (said := said_statement(standalone)) is not None:  # "Who said X?": the lines stating X, quoted
+            answer_of = who_said_answer(said, asked or list(records), records, self._doc_text, base, timings)
+            if answer_of is not None:
+                read_off = "who-said", lambda: answer_of
         if read_off is not None:
             answer = self._timed(timings, *read_off)
             timings["total"] = round(time.perf_counter() - started, 3)
