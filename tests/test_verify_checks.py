@@ -146,3 +146,31 @@ def test_a_country_matches_its_people_and_a_title_is_no_name() -> None:
     missed = deterministic_checks("Lavrov met Armenian Foreign Minister Ararat Mirzoyan.",
                                   "Lavrov met his Azerbaijani counterpart Jeyhun Bayramov.")
     assert missed.issues == ["name(s) Ararat, Armenian, Mirzoyan not in the passage"]
+
+
+def test_a_cause_the_passage_never_gives_is_an_issue() -> None:
+    """Two facts of one sentence joined by a "because" the sentence never makes (hand-labelled unsupported in
+    evals/labels/seeds.yaml; the 1.5B judge passed it at 0.92); a cause or purpose the passage states is fine."""
+    passage = ("Igor Chalenko: Besides maintaining the influence and military bases in South Caucasus, having "
+               "leverage in Baku is now becoming especially important for the Kremlin.")
+    joined = ("According to Igor Chalenko, having leverage in Baku is now becoming especially important for the "
+              "Kremlin because it maintains the influence and military bases in South Caucasus.")
+    assert "a cause or purpose the passage does not state" in deterministic_checks(joined, passage).issues
+    assert deterministic_checks("According to Igor Chalenko, having leverage in Baku is becoming especially "
+                                "important for the Kremlin.", passage).ok
+    stated = "Azerbaijan has blocked the Lachin crossing in order to put pressure on Armenia."
+    assert deterministic_checks("Azerbaijan blocked the Lachin crossing because it wanted to pressure Armenia.",
+                                stated).ok
+    assert deterministic_checks("Russia deployed troops, which led to a frozen conflict.",
+                                "Russia was interested in freezing the conflict, so it deployed troops.").ok
+
+
+def test_names_that_describe_the_document_are_no_claim() -> None:
+    """"According to the Lavrov explainer, ..." names the document, not a fact: its "Lavrov" need not be in the
+    lines (hand-labelled supported); a name in what the sentence says still must be."""
+    passage = "the article “Russia Steps In…”: - Turkey’s role in the region complicates the peace process."
+    assert deterministic_checks("According to the Lavrov explainer, Turkey's role in the region complicates the "
+                                "peace process.", passage).ok
+    assert not deterministic_checks("According to the Lavrov explainer, Lavrov says Turkey's role complicates the "
+                                    "peace process.", passage).ok
+    assert not deterministic_checks("According to Lavrov, Turkey's role complicates the peace process.", passage).ok

@@ -30,6 +30,20 @@ _CLAUSE = re.compile(r"[,;:]\s+|\s+(?:and|but|while|whereas|although|though)\s+|
 _NEGATION = re.compile(
     r"\b(not|no|never|none|nobody|nothing|neither|nor|without|cannot|can't|won't|didn't|doesn't|don't|isn't|"
     r"aren't|wasn't|weren't|hasn't|haven't|hadn't|failed to|denied|denies|deny|refused|rejects?|rejected)\b", re.I)
+# "According to the Lavrov explainer, ...", "According to the Chalenko op-ed, ...": names that describe which
+# document speaks, not what it says; the source labels are checked apart (citations, the misattribution count).
+_DOCUMENT_WRAPPER = re.compile(r"^\s*according\s+to\s+(?:the|this|that|a|an)\s+[^,]{0,80}?\b(?:explainer|article|"
+                               r"piece|op-?ed|editorial|report|analysis|story|column|commentary|interview|post|"
+                               r"blog|briefing)\b[^,]{0,60},\s*", re.I)
+# A cause or purpose the claim states ("..., because it maintains ...") needs one in the passage: the small
+# judge passes two facts of one sentence joined by a "because" the sentence never makes.
+_CAUSAL = re.compile(r"\b(?:because|due\s+to|owing\s+to|as\s+a\s+result|therefore|thus|hence|consequently|"
+                     r"which\s+is\s+why|that\s+is\s+why|so\s+that|in\s+order\s+to|leads?\s+to|led\s+to|"
+                     r"caus(?:e|es|ed|ing)|result(?:s|ed)?\s+in)\b", re.I)
+_GROUNDS = re.compile(r"\b(?:because|due|owing|result|results|resulted|therefore|thus|hence|consequently|why|so\s+that|"
+                      r"in\s+order|lead|leads|led|caus\w*|reasons?|since|given|aim\w*|goals?|purposes?|motiv\w*|"
+                      r"driv\w*|after|amid|response|so|for\s+(?:this|that|these|those)|to\s+(?:ensure|prevent|"
+                      r"achieve|secure|avoid|allow|keep|make|maintain|put|gain))\b|,\s*as\b", re.I)
 _CAP_RUN = re.compile(r"\b([A-Z][\w'’.-]*(?:\s+(?:of|the|de|al|bin|von|van)?\s*[A-Z][\w'’.-]*)*)")
 _STOP = {"the", "a", "an", "and", "or", "of", "to", "in", "on", "at", "by", "for", "with", "from", "as", "is",
          "are", "was", "were", "be", "been", "has", "have", "had", "it", "its", "that", "this", "he", "she", "they",
@@ -243,10 +257,14 @@ def deterministic_checks(claim: str, passage: str) -> CheckResult:
         result.issues.append(f"date ({', '.join(sorted(missing_months))}) not in the passage")
         result.contradiction = result.contradiction or (same_fact and bool(_months(aligned)))
     names = PassageNames(passage)
-    missing = sorted({word for run in cap_runs(claim) for word in run
+    wrapper = _DOCUMENT_WRAPPER.match(claim)
+    said = claim[wrapper.end():] if wrapper else claim
+    missing = sorted({word for run in cap_runs(said) for word in run
                       if is_name(word) and not names.mentions(word, run)})
     if missing:
         result.issues.append(f"name(s) {', '.join(missing)} not in the passage")
+    if _CAUSAL.search(said) and not _GROUNDS.search(passage):
+        result.issues.append("a cause or purpose the passage does not state")
     # A negation flip is the same sentence with "not" added or removed; at looser alignments a
     # differing negation is paraphrase, not evidence (on FRANK and WiCE it fired as often on
     # supported claims as on unsupported ones).
