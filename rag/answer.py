@@ -31,9 +31,10 @@ from rag.evidence import (
     select_evidence,
     source_label,
     sources_do,
+    with_headline,
 )
 from rag.followup import checked_rewrite, rule_rewrite, topic_question
-from rag.gates import check_answerable, is_comparative, off_question, polar_names
+from rag.gates import asks_thesis, check_answerable, is_comparative, off_question, polar_names
 from rag.guard import context_before, correction, guard_sentences, quote_sentence, refusal_answer
 from rag.mentions import mention_answer, mention_subject
 from rag.parts import evidence_parts, missing_parts, question_parts
@@ -279,6 +280,9 @@ class AnswerChain:
             max_chars=self.options.max_chars, min_sentences=self.options.min_sentences,
             margin=self.options.score_margin, vectors=self.sentence_vectors, query_vector=query_vector,
             parts=evidence_parts(search)))
+        one = list(doc_ids or designated)
+        if len(one) == 1 and asks_thesis(standalone) and one[0] in records:  # "the main point of the Chalenko piece"
+            evidence = with_headline(evidence, headline_evidence(records[one[0]], self._doc_text(one[0])))
         base: dict[str, Any] = dict(question=question, standalone_question=standalone, evidence=tuple(evidence),
                     retrieved=tuple(hits), provenance=self.provenance, verify_mode=mode)
         guarded = mode in ("guarded", "strict") and self.verifier is not None

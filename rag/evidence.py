@@ -24,7 +24,7 @@ from rag.types import DocumentRecord, Evidence, SearchHit
 
 __all__ = ["SentenceVectors", "candidate_sentences", "document_lines", "evidence_score", "format_evidence",
            "headline_evidence", "is_author_box", "is_evidence", "labelled_passage", "names_source", "refers_back",
-           "select_evidence", "source_label", "sources_do", "spread_by_document"]
+           "select_evidence", "source_label", "sources_do", "spread_by_document", "with_headline"]
 
 _MIN_WORDS = 5  # shorter "sentences" are headings, bylines and debris, never evidence
 _HEADING_WORDS = 15  # a shorter line without closing punctuation is a headline or subheading
@@ -126,6 +126,14 @@ def headline_evidence(record: DocumentRecord, text: str, label: str | None = Non
     return Evidence(n=0, doc_id=record.id, file_name=record.file_name, title=record.title,
                     source=label if label is not None else source_label(record), start=at, end=at + len(title),
                     text=title, score=0.0)
+
+
+def with_headline(evidence: Sequence[Evidence], headline: Evidence | None) -> list[Evidence]:
+    """The evidence with the document's headline first (renumbered from 1), for a question on a piece's main
+    point: an op-ed states its thesis there, and no sentence of the body scores as high for "main point"."""
+    if headline is None or any(e.doc_id == headline.doc_id and e.start == headline.start for e in evidence):
+        return list(evidence)
+    return [e.model_copy(update={"n": i}) for i, e in enumerate([headline, *evidence], start=1)]
 
 
 def labelled_passage(label: str, text: str) -> str:

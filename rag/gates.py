@@ -29,8 +29,8 @@ from rag.types import AnswerGate, AnswerSentence, Evidence, RemovedSentence
 from rag.verify.checks import PassageNames, cap_runs, extract_numbers, is_name
 from rag.verify.signals import fold
 
-__all__ = ["TOPIC", "QuestionTerms", "check_answerable", "is_comparative", "off_question", "polar_names",
-           "question_terms"]
+__all__ = ["TOPIC", "QuestionTerms", "asks_thesis", "check_answerable", "is_comparative", "off_question",
+           "polar_names", "question_terms"]
 
 # Words that open or frame a question and are capitalised only for that ("Which", "Name", "Compare").
 _FRAME = frozenset(
@@ -464,3 +464,14 @@ def off_question(sentences: Sequence[AnswerSentence], names: Sequence[tuple[str,
         else:
             kept.append(sentence)
     return kept, removed
+
+
+# "What's the main point of the Chalenko piece?", "whats chalenkos main argument", "What is Alwaght's thesis?"
+_THESIS = re.compile(r"\b(?:(?:main|central|key|core|overall|basic)\s+(?:point|argument|thesis|message|claim|idea|"
+                     r"conclusion|takeaway|view|position)s?|thesis|gist|bottom\s+line|what\s+is\s+\S+\s+arguing)\b",
+                     re.I)
+
+
+def asks_thesis(question: str) -> bool:
+    """Whether a question asks for a piece's main point, which its headline states when it has one."""
+    return _THESIS.search(question) is not None

@@ -14,7 +14,7 @@ from rag.citations import resolve_citations
 from rag.config import Settings
 from rag.embeddings import HashingEmbeddings
 from rag.evidence import is_author_box
-from rag.gates import check_answerable, is_comparative, off_question, polar_names, question_terms
+from rag.gates import asks_thesis, check_answerable, is_comparative, off_question, polar_names, question_terms
 from rag.premise import holder_lines, premise_conflicts, presupposition
 from rag.prompts import REFUSAL
 from rag.render import answer_markdown
@@ -794,3 +794,21 @@ def test_a_yes_no_question_is_not_answered_with_a_line_on_something_else(
     on = _guarded(settings, seeds_copy, ScriptedChatModel(responder=answering(True))).ask(
         "Is Armenia a member of the CSTO?")
     assert not on.refused and "CSTO" in on.sentences[0].text
+
+
+def test_a_main_point_question_on_one_piece_shows_its_headline(settings: Settings, seeds_copy: Path) -> None:
+    """"What's the main point of the Chalenko piece?" was answered with a detail of his (2026-12-04 probe): the
+    op-ed's thesis is its headline, which no body sentence matches. It now leads the evidence the model sees."""
+    assert asks_thesis("whats chalenkos main argument") and asks_thesis("What is the gist of the Alwaght piece?")
+    assert not asks_thesis("What did Chalenko say about Iran?")
+    seen: list[dict[int, str]] = []
+
+    def respond(messages) -> str:  # type: ignore[no-untyped-def]
+        seen.append(_evidence_lines(messages))
+        return json.dumps({"sentences": [{"text": REFUSAL, "citations": []}]})
+
+    service = _guarded(settings, seeds_copy, ScriptedChatModel(responder=respond))
+    service.ask("What's the main point of the Chalenko piece?")
+    assert seen[-1][1] == "Russia – main obstacle in negotiations between Armenia and Azerbaijan"
+    service.ask("What does Chalenko say about the freezing of the negotiation process?")  # the usual evidence
+    assert len(seen) == 2 and "main obstacle" not in seen[-1][1]

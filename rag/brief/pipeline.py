@@ -48,7 +48,7 @@ from rag.prompts import Prompt
 from rag.retrieval import HybridRetriever
 from rag.types import DocumentRecord, Verdict, VerifyMode
 
-__all__ = ["STAGES", "BriefOptions", "BriefPipeline", "BriefProgress", "check_run_id"]
+__all__ = ["STAGES", "BriefOptions", "BriefPipeline", "BriefProgress", "ModelStanceJudge", "check_run_id"]
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ def _key(*parts: Any) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-class _StanceJudge:
+class ModelStanceJudge:
     """One-word stance of a passage towards a claim, counting the tokens it uses."""
 
     def __init__(self, model: BaseChatModel, prompt: Prompt) -> None:
@@ -256,7 +256,7 @@ class BriefPipeline:
 
     def _group(self, scope: Scope, digests: Sequence[DocumentDigest], progress: BriefProgress) -> Grouping:
         progress("group", 0, 1)
-        judge = _StanceJudge(self.model, self.stance_prompt)
+        judge = ModelStanceJudge(self.model, self.stance_prompt)
         grouping = self._model_call("group", lambda: group_claims(
             digests, scope.documents, self.embeddings, judge, join=self.options.join,
             stance_min=self.options.stance_min, max_checks=self.options.stance_checks,
