@@ -9,7 +9,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install model browser ingest run test test-fast lint docs bench bench-ingest bench-embed bench-answer bench-answer-suite bench-evidence bench-source bench-brief bench-guide bench-load bench-scale bench-notebooks clean
+.PHONY: install model browser ingest run test test-fast lint docs bench bench-ingest bench-embed bench-answer bench-answer-suite bench-evidence bench-source bench-brief bench-stance bench-guide bench-load bench-scale bench-notebooks clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,7 +51,7 @@ lint: install
 docs: install
 	$(BIN)/python docs/generate.py
 
-bench: bench-embed bench-ingest bench-answer bench-answer-suite bench-evidence bench-source bench-brief bench-guide bench-load bench-scale bench-notebooks
+bench: bench-embed bench-ingest bench-answer bench-answer-suite bench-evidence bench-source bench-brief bench-stance bench-guide bench-load bench-scale bench-notebooks
 
 bench-ingest: install
 	$(BIN)/python benchmarks/split.py
@@ -77,6 +77,9 @@ bench-notebooks: install
 
 bench-brief: model
 	$(BIN)/python benchmarks/brief.py
+
+bench-stance: model
+	$(BIN)/python benchmarks/stance.py
 
 bench-guide: model
 	$(BIN)/python benchmarks/guide.py
