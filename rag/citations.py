@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from rag.ingest.sentences import split_sentences
 from rag.model_json import read_json_object
 from rag.prompts import REFUSAL
+from rag.retrieval import tokenize
 from rag.types import AnswerSentence, Citation, Evidence
 
 __all__ = ["check_quotes", "is_refusal", "parse_answer", "partial_text", "resolve_citations"]
@@ -92,6 +93,17 @@ def _whole_sentences(text: str, min_words: int = 4) -> list[str]:
     return parts or [text]
 
 
+def _drawn_on(part: str, numbers: list[int], by_n: Mapping[int, Evidence]) -> list[int]:
+    """The item's cited lines that one of its sentences draws on: those sharing at least half as many content
+    words with it as the line sharing most; all of them when none shares any (or only one was cited)."""
+    words = set(tokenize(part))
+    shared = {n: len(words & set(tokenize(by_n[n].reading))) for n in numbers if n in by_n}
+    best = max(shared.values(), default=0)
+    if len(numbers) < 2 or best == 0:
+        return numbers
+    return [n for n in numbers if n not in by_n or shared[n] * 2 >= best]
+
+
 def _split_attributions(pairs: Sequence[tuple[str, list[int]]], evidence: Sequence[Evidence]
                         ) -> list[tuple[str, list[int]]]:
     """An item of several sentences becomes one item per sentence, so that each is verified on its own: a
@@ -104,7 +116,8 @@ def _split_attributions(pairs: Sequence[tuple[str, list[int]]], evidence: Sequen
     for text, numbers in pairs:
         parts = _whole_sentences(text)
         if sum(bool(_NAMED_SOURCE.match(p)) for p in parts) < 2:  # a tacked-on refusal is stripped below
-            out += [(text, numbers)] if any(is_refusal(p) for p in parts) else [(part, numbers) for part in parts]
+            out += [(text, numbers)] if len(parts) < 2 or any(is_refusal(p) for p in parts) else \
+                [(part, _drawn_on(part, numbers, by_n)) for part in parts]
             continue
         for part in parts:
             named = _NAMED_SOURCE.match(part)

@@ -108,6 +108,10 @@ def test_an_item_of_several_sentences_is_checked_sentence_by_sentence() -> None:
     assert texts[4].startswith("According to ") and texts[4].endswith(", the talks failed.")  # one sentence
     assert texts[5:] == ["It failed. Alpha said so."]
     assert [[c.n for c in s.citations] for s in sentences[:4]] == [[1], [1], [2], [2]]
+    # Each sentence keeps the item's lines it draws on (every line when it shares no word with any).
+    split = resolve_citations([("Alpha said the talks failed. Beta disagreed strongly with Alpha then.", [1, 2]),
+                               ("Alpha said the talks failed badly. Nobody knows anything more.", [1, 2])], EVIDENCE)
+    assert [[c.n for c in s.citations] for s in split] == [[1], [2], [1], [1, 2]]
 
 
 def test_a_bad_sentence_no_longer_removes_the_supported_one_beside_it(
