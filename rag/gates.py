@@ -466,12 +466,14 @@ def off_question(sentences: Sequence[AnswerSentence], names: Sequence[tuple[str,
     return kept, removed
 
 
-# "What's the main point of the Chalenko piece?", "whats chalenkos main argument", "What is Alwaght's thesis?"
+# "What's the main point of the Chalenko piece?", "whats chalenkos main argument", "What is Alwaght's thesis?",
+# "What's Caucasus Watch's headline?"
 _THESIS = re.compile(r"\b(?:(?:main|central|key|core|overall|basic)\s+(?:point|argument|thesis|message|claim|idea|"
-                     r"conclusion|takeaway|view|position)s?|thesis|gist|bottom\s+line|what\s+is\s+\S+\s+arguing)\b",
+                     r"conclusion|takeaway|view|position)s?|thesis|gist|bottom\s+line|what\s+is\s+\S+\s+arguing|"
+                     r"headlines?|title)\b",
                      re.I)
 
 
 def asks_thesis(question: str) -> bool:
-    """Whether a question asks for a piece's main point, which its headline states when it has one."""
+    """Whether a question asks for a piece's main point (or its headline), which its headline states."""
     return _THESIS.search(question) is not None

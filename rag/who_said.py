@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from rag.evidence import document_lines, spread_by_document
+from rag.evidence import document_lines, headline_evidence, spread_by_document
 from rag.guard import quote_sentence
 from rag.retrieval import spelled_out, tokenize
 from rag.speakers import find_speakers
@@ -54,8 +54,11 @@ def who_said_answer(statement: str, doc_ids: Sequence[str], records: Mapping[str
     for doc_id in doc_ids:
         if doc_id not in records:
             continue
-        lines = [e.model_copy(update={"n": i}) for i, e in
-                 enumerate(document_lines(doc_id, records[doc_id], text_of(doc_id)), start=1)]
+        text = text_of(doc_id)
+        headline = headline_evidence(records[doc_id], text)  # an op-ed's thesis: "Russia – main obstacle ..."
+        own = [*([headline] if headline else []), *(e for e in document_lines(doc_id, records[doc_id], text)
+                                                   if headline is None or e.start >= headline.end)]
+        lines = [e.model_copy(update={"n": i}) for i, e in enumerate(own, start=1)]
         speakers = find_speakers(lines)
         for share, line in _stating(statement, lines):
             at = speakers.get(line.n, (None, line.n))[1]

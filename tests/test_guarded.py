@@ -800,7 +800,7 @@ def test_a_main_point_question_on_one_piece_shows_its_headline(settings: Setting
     """"What's the main point of the Chalenko piece?" was answered with a detail of his (2026-12-04 probe): the
     op-ed's thesis is its headline, which no body sentence matches. It now leads the evidence the model sees."""
     assert asks_thesis("whats chalenkos main argument") and asks_thesis("What is the gist of the Alwaght piece?")
-    assert not asks_thesis("What did Chalenko say about Iran?")
+    assert asks_thesis("What's Caucasus Watch's headline?") and not asks_thesis("What did Chalenko say about Iran?")
     seen: list[dict[int, str]] = []
 
     def respond(messages) -> str:  # type: ignore[no-untyped-def]

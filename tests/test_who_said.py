@@ -33,3 +33,13 @@ def test_who_said_quotes_the_stating_line_with_its_speaker(
     for c in sentence.citations:
         assert texts[c.doc_id][c.start:c.end] == c.quote
     assert [e.n for e in monitors.evidence] == [c.n for c in sentence.citations]
+
+
+def test_a_headline_can_be_what_was_said(quoting_service: Callable[[ScriptedChatModel], Service]) -> None:
+    """An op-ed says its thesis in its headline, which is no body line: "Who described Russia as the main
+    obstacle?" had been answered with an Alwaght line on Russia's borders."""
+    model = ScriptedChatModel(replies=[])
+    answer = quoting_service(model).ask("Who described Russia as the main obstacle?")
+    assert not model.calls
+    assert answer.sentences[0].text == ("Igor Chalenko writes: “Russia – main obstacle in negotiations between "
+                                        "Armenia and Azerbaijan”")
