@@ -34,7 +34,7 @@ from rag.evidence import (
     with_headline,
 )
 from rag.followup import checked_rewrite, rule_rewrite, topic_question
-from rag.gates import asks_thesis, check_answerable, is_comparative, off_question, polar_names
+from rag.gates import asks_thesis, check_answerable, is_comparative, off_question, polar_names, speech_topic
 from rag.guard import context_before, correction, guard_sentences, quote_sentence, refusal_answer
 from rag.mentions import mention_answer, mention_subject
 from rag.parts import evidence_parts, missing_parts, question_parts
@@ -365,7 +365,8 @@ class AnswerChain:
             sentences, removed = self._timed(timings, "verify", lambda: guard_sentences(
                 sentences, evidence, self.verifier, drop=guarded, context=self._before))  # type: ignore[arg-type]
             if guarded:  # a yes/no question answered with a line on something else
-                sentences, off = off_question(sentences, polar_names(standalone, _labels(records)))
+                sentences, off = off_question(sentences, polar_names(standalone, _labels(records)),
+                                              speech_topic(standalone))
                 removed += off
         refused = not sentences or all("refusal" in s.flags for s in sentences) or (mode == "strict" and bool(removed))
         usage_ints = {k: int(v) for k, v in usage.items() if isinstance(v, int)}

@@ -24,6 +24,12 @@ _AGREE = re.compile(r"^\s*(?:and\s+)?(?:does|do|did|would)\s+(?P<x>[^?]+?)\s+(?:
                     r"(?:\s+with\s+(?:him|her|them|that|this|it|this view|that view))?\s*\??\s*$", re.I)
 
 
+_ANYONE = re.compile(r"(?:anyone|anybody|someone|somebody|everyone|everybody|the\s+others|others|the\s+rest|"
+                     r"(?:any|the)\s+(?:of\s+the\s+)?other\s+(?:sources?|outlets?|articles?|authors?|pieces?)|"
+                     r"other\s+(?:sources?|outlets?|articles?|authors?|pieces?)|any\s+(?:sources?|outlets?|"
+                     r"articles?|authors?|pieces?))", re.I)
+
+
 def _previous(history: Sequence[ChatTurn]) -> str | None:
     return next((t.content.strip() for t in reversed(history) if t.role == "user" and t.content.strip()), None)
 
@@ -58,7 +64,11 @@ def rule_rewrite(question: str, history: Sequence[ChatTurn],
     if agree is not None and runs:
         topic = TOPIC.search(previous)
         what = topic.group("topic") if topic is not None else previous.rstrip(" ?")
-        return f"Do {agree.group('x').strip()} and {runs[0]} {agree.group('verb').lower()} on {what}?"
+        who, verb = agree.group("x").strip(), agree.group("verb").lower()
+        if _ANYONE.fullmatch(who):  # "Does anyone disagree?": the sources, set against the one asked before
+            on = "" if runs[0].lower() in what.lower() else f" on {what}"
+            return f"Do the sources {verb} with {runs[0]}{on}?"
+        return f"Do {who} and {runs[0]} {verb} on {what}?"
     return None
 
 

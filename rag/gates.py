@@ -30,7 +30,7 @@ from rag.verify.checks import PassageNames, cap_runs, extract_numbers, is_name
 from rag.verify.signals import fold
 
 __all__ = ["TOPIC", "QuestionTerms", "asks_thesis", "check_answerable", "is_comparative", "off_question",
-           "polar_names", "question_terms"]
+           "polar_names", "question_terms", "speech_topic"]
 
 # Words that open or frame a question and are capitalised only for that ("Which", "Name", "Compare").
 _FRAME = frozenset(
@@ -443,20 +443,36 @@ def _speaks_of(text: str, read: PassageNames, word: str, run: Sequence[str]) -> 
                                            for form in _seat_forms(word, run))
 
 
-def off_question(sentences: Sequence[AnswerSentence], names: Sequence[tuple[str, tuple[str, ...]]]
+def speech_topic(question: str) -> tuple[str, tuple[str, ...]] | None:
+    """What a question on a person's words asks them about, as written and as its content words (first five
+    letters): "What did Galuzin say about the border?" -> ("the border", ("borde",)); None for other questions."""
+    if _SPEECH.match(question) is None:
+        return None
+    found = TOPIC.search(question)
+    about = found.group("topic").strip() if found else ""
+    words = tuple(dict.fromkeys(w[:5] for w in tokenize(about) if w not in _GENERIC))
+    return (about, words) if words else None
+
+
+def off_question(sentences: Sequence[AnswerSentence], names: Sequence[tuple[str, tuple[str, ...]]],
+                 topic: tuple[str, tuple[str, ...]] | None = None
                  ) -> tuple[list[AnswerSentence], list[RemovedSentence]]:
     """A yes/no question is answered only by a sentence that speaks of what it asks about: one whose words and
     cited lines leave out one of its names answers another question ("Is Armenia a member of the CSTO?" with
-    "Armenia is a member of the Eurasian Economic Union"), so it is removed, the reason kept."""
+    "Armenia is a member of the Eurasian Economic Union"), so it is removed, the reason kept. Asked what someone
+    said about a topic (`topic`), a sentence whose words and lines share none of the topic's words answers
+    something else ("What did Galuzin say about the border?" with his words on the peace treaty)."""
     kept: list[AnswerSentence] = []
     removed: list[RemovedSentence] = []
     for sentence in sentences:
-        if not names or "refusal" in sentence.flags:
+        if not (names or topic) or "refusal" in sentence.flags:
             kept.append(sentence)
             continue
         text = " ".join([sentence.text, *(c.quote for c in sentence.citations)])
         read = PassageNames(text)
         absent = list(dict.fromkeys(w for w, run in names if not _speaks_of(text, read, w, run)))
+        if topic is not None and not {w[:5] for w in tokenize(text)} & set(topic[1]):
+            absent.append(topic[0])
         if absent:
             removed.append(RemovedSentence(text=sentence.text, verdict=sentence.verdict,
                                            reason=f"does not speak of {_join(absent, 'and')}, which the question "

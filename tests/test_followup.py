@@ -18,6 +18,11 @@ HISTORY = [ChatTurn(role="user", content="What did Galuzin say about Russia's ro
     ("What about the ceasefire?", "What did Galuzin say about Russia's role in the talks, regarding the ceasefire?"),
     ("Does Chalenko agree?", "Do Chalenko and Galuzin agree on Russia's role in the talks?"),
     ("does Alwaght disagree with that?", "Do Alwaght and Galuzin disagree on Russia's role in the talks?"),
+    # "Does anyone disagree?" sets the sources against the one asked before (2026-12-04 probe: "Do anyone and
+    # Chalenko disagree on the Chalenko piece?").
+    ("Does anyone disagree?", "Do the sources disagree with Galuzin on Russia's role in the talks?"),
+    ("do any of the other outlets agree with that?", "Do the sources agree with Galuzin on Russia's role in the "
+                                                      "talks?"),
 ])
 def test_elliptical_follow_ups_are_rewritten_from_the_previous_question(question: str, expected: str) -> None:
     assert rule_rewrite(question, HISTORY) == expected

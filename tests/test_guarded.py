@@ -14,7 +14,15 @@ from rag.citations import resolve_citations
 from rag.config import Settings
 from rag.embeddings import HashingEmbeddings
 from rag.evidence import is_author_box
-from rag.gates import asks_thesis, check_answerable, is_comparative, off_question, polar_names, question_terms
+from rag.gates import (
+    asks_thesis,
+    check_answerable,
+    is_comparative,
+    off_question,
+    polar_names,
+    question_terms,
+    speech_topic,
+)
 from rag.premise import holder_lines, premise_conflicts, presupposition
 from rag.prompts import REFUSAL
 from rag.render import answer_markdown
@@ -812,3 +820,15 @@ def test_a_main_point_question_on_one_piece_shows_its_headline(settings: Setting
     assert seen[-1][1] == "Russia – main obstacle in negotiations between Armenia and Azerbaijan"
     service.ask("What does Chalenko say about the freezing of the negotiation process?")  # the usual evidence
     assert len(seen) == 2 and "main obstacle" not in seen[-1][1]
+
+
+def test_words_asked_about_a_topic_must_speak_of_it() -> None:
+    """"What did Galuzin say about the border?" was answered with his words on the peace treaty (2026-12-04
+    probe): no word of the topic in the sentence or its line. A sentence on the border is kept."""
+    assert speech_topic("What did Galuzin say about the border?") == ("the border", ("borde",))
+    assert speech_topic("What did Zakharova say about it?") is None and speech_topic("Who is Galuzin?") is None
+    topic = speech_topic("What did Galuzin say about the border?")
+    treaty = AnswerSentence(text="Galuzin said Russia is assisting in signing a peace treaty.")
+    border = AnswerSentence(text="He mentioned that the Russian side possesses materials for delimiting the borders.")
+    kept, removed = off_question([treaty, border], (), topic)
+    assert kept == [border] and removed[0].reason == "does not speak of the border, which the question asks about"
