@@ -20,7 +20,14 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from rag.citations import check_quotes, parse_answer, partial_text, resolve_citations
-from rag.compare import by_source_rows, designated_documents, per_source_evidence, position_sentence, source_groups
+from rag.compare import (
+    by_source_rows,
+    designated_documents,
+    per_source_evidence,
+    position_sentence,
+    source_groups,
+    thesis_question,
+)
 from rag.config import Settings
 from rag.errors import InputError, ModelError, model_failure
 from rag.evidence import (
@@ -387,6 +394,9 @@ class AnswerChain:
         source's sentence from that source's lines alone; a sentence it cannot write in time, that names
         the wrong source or that the verifier does not support becomes the source's best quote."""
         picked = time.perf_counter()
+        thesis = thesis_question(question, records, self._doc_text)  # "Does anyone disagree with Chalenko?"
+        if thesis != question:
+            question, query_vector = thesis, self.embeddings.embed_query(thesis)
         evidence, silent = per_source_evidence(
             question, hits, self.retriever, self.embeddings, records, doc_ids=doc_ids,
             min_score=self.options.min_evidence_score, max_chars=self.options.max_chars, text_of=self._doc_text,

@@ -31,7 +31,8 @@ from rag.retrieval import HybridRetriever, tokenize
 from rag.types import AnswerSentence, DocumentRecord, Evidence, SearchHit, SourcePosition
 from rag.verify.checks import PassageNames
 
-__all__ = ["by_source_rows", "designated_documents", "per_source_evidence", "position_sentence", "source_groups"]
+__all__ = ["by_source_rows", "designated_documents", "per_source_evidence", "position_sentence", "source_groups",
+           "thesis_question"]
 
 # Words of a comparative question that say how to compare, not what about.
 _FRAMING = frozenset("source sources outlet outlets article articles differ difference agree disagree compare "
@@ -65,6 +66,18 @@ def _mentions(text: str, names: Sequence[tuple[str, tuple[str, ...]]]) -> bool:
         return False
     passage = PassageNames(text)
     return any(_names(passage, w, run) for w, run in names)
+
+
+def thesis_question(question: str, records: Mapping[str, DocumentRecord], text_of: Callable[[str], str]) -> str:
+    """A comparison that names one source and nothing it says ("Do the sources disagree with Chalenko?", a
+    follow-up's "Does anyone disagree?") is asked on that source's headline, an op-ed's thesis: "... with
+    Chalenko that Russia – main obstacle in negotiations ...?". Any other question is returned as it is."""
+    named = designated_documents(question, records)
+    label_words = {w for r in records.values() for label in (r.outlet, r.author) if label for w in tokenize(label)}
+    if len(named) != 1 or set(tokenize(question)) - _FRAMING - label_words:
+        return question
+    headline = headline_evidence(records[named[0]], text_of(named[0]))
+    return f"{question.rstrip(' ?')} that {headline.text}?" if headline is not None else question
 
 
 def designated_documents(question: str, records: Mapping[str, DocumentRecord]) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rag.chat_models import ScriptedChatModel
+from rag.compare import thesis_question
 from rag.service import Service
 from rag.who_said import said_statement
 
@@ -43,3 +44,17 @@ def test_a_headline_can_be_what_was_said(quoting_service: Callable[[ScriptedChat
     assert not model.calls
     assert answer.sentences[0].text == ("Igor Chalenko writes: “Russia – main obstacle in negotiations between "
                                         "Armenia and Azerbaijan”")
+
+
+def test_a_comparison_naming_one_source_and_nothing_it_says_is_asked_on_its_headline(
+        quoting_service: Callable[[ScriptedChatModel], Service]) -> None:
+    """"Do the sources disagree with Chalenko?" (also a follow-up's "Does anyone disagree?") named no subject:
+    every source was silent and the answer a refusal. It is now asked on Chalenko's headline, his thesis."""
+    service = quoting_service(ScriptedChatModel(replies=[]))
+    records = {r.id: r for r in service.store.list_documents()}
+    text_of = {r.id: service.source(r.id).text for r in service.sources()}.__getitem__
+    assert thesis_question("Do the sources disagree with Chalenko?", records, text_of) == (
+        "Do the sources disagree with Chalenko that Russia – main obstacle in negotiations between Armenia and "
+        "Azerbaijan?")
+    assert thesis_question("Do the sources agree with Chalenko on Iran?", records, text_of) == \
+        "Do the sources agree with Chalenko on Iran?"
