@@ -443,12 +443,16 @@ def _speaks_of(text: str, read: PassageNames, word: str, run: Sequence[str]) -> 
                                            for form in _seat_forms(word, run))
 
 
+# The topic right after the speech verb: "say about the border", not "respond after Azerbaijan accused ... of
+# not fulfilling the agreements" (what prompted the words, not what they were about).
+_SAID_ABOUT = re.compile(r"\b(?:say|tell|think|claim|argue|mention|write|comment|state|declare|suggest|propose)\s+"
+                         r"(?:\w+\s+)?(?:about|on|regarding|concerning)\s+(?P<topic>[^?]+?)\s*\??\s*$", re.I)
+
+
 def speech_topic(question: str) -> tuple[str, tuple[str, ...]] | None:
     """What a question on a person's words asks them about, as written and as its content words (first five
     letters): "What did Galuzin say about the border?" -> ("the border", ("borde",)); None for other questions."""
-    if _SPEECH.match(question) is None:
-        return None
-    found = TOPIC.search(question)
+    found = _SAID_ABOUT.search(question) if _SPEECH.match(question) else None
     about = found.group("topic").strip() if found else ""
     words = tuple(dict.fromkeys(w[:5] for w in tokenize(about) if w not in _GENERIC))
     return (about, words) if words else None

@@ -827,6 +827,10 @@ def test_words_asked_about_a_topic_must_speak_of_it() -> None:
     probe): no word of the topic in the sentence or its line. A sentence on the border is kept."""
     assert speech_topic("What did Galuzin say about the border?") == ("the border", ("borde",))
     assert speech_topic("What did Zakharova say about it?") is None and speech_topic("Who is Galuzin?") is None
+    # What prompted the words is no topic of them (the suite's russia-mfa-territorial-integrity was refused).
+    assert speech_topic("How did the Russian foreign ministry respond after Azerbaijan accused Russian "
+                        "peacekeepers of not fulfilling the tripartite agreements?") is None
+    assert speech_topic("What did Lavrov tell reporters about the talks?") == ("the talks", ("talk",))
     topic = speech_topic("What did Galuzin say about the border?")
     treaty = AnswerSentence(text="Galuzin said Russia is assisting in signing a peace treaty.")
     border = AnswerSentence(text="He mentioned that the Russian side possesses materials for delimiting the borders.")
