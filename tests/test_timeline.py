@@ -18,6 +18,12 @@ def test_a_timeline_question_gives_what_it_is_a_timeline_of() -> None:
     assert timeline_topic("What did Galuzin say about the timeline of the peace treaty?") is not None
 
 
+def _every_quote_has(service: Service, question: str, word: str) -> bool:
+    """The answer quotes at least one line, and every line it quotes has `word`."""
+    answer = service.ask(question)
+    return bool(answer.sentences) and all(word in s.citations[0].quote for s in answer.sentences)
+
+
 def test_a_timeline_quotes_dated_lines_of_every_source_in_date_order(
         quoting_service: Callable[[ScriptedChatModel], Service]) -> None:
     model = ScriptedChatModel(replies=[])  # no model call
@@ -33,11 +39,9 @@ def test_a_timeline_quotes_dated_lines_of_every_source_in_date_order(
         keys.append(dict(find_dates(c.quote))[when])
     assert keys == sorted(keys)  # every seed with a year is heard (000 gives none)
     assert len({c.doc_id for s in answer.sentences for c in s.citations}) == 4
-    lachin = service.ask("What is the chronology of the Lachin blockade?")
-    assert lachin.sentences and all("Lachin" in s.citations[0].quote for s in lachin.sentences)
+    assert _every_quote_has(service, "What is the chronology of the Lachin blockade?", "Lachin")
     # A topic word nearly every dated line uses ("Russia") does not make a line about the topic.
-    arms = service.ask("What is the chronology of Russia's arms exports to the region?")
-    assert arms.sentences and all("exporter" in s.citations[0].quote for s in arms.sentences)
+    assert _every_quote_has(service, "What is the chronology of Russia's arms exports to the region?", "exporter")
     none = service.ask("Give me a timeline of the Zangezor corridor according to Caucasus Watch")
     assert none.refused and none.sentences[0].text == "The sources give no dates for this."
 
@@ -55,9 +59,7 @@ def test_what_happened_on_a_date_quotes_the_lines_of_that_date(
     may = service.ask("What happened on May 19?")
     assert not may.refused and not model.calls and may.sentences
     assert all(s.text.startswith("May 19: ") and "May 19" in s.citations[0].quote for s in may.sentences)
-    year = service.ask("What happened in 2016?")
-    assert year.sentences and all("2016" in s.citations[0].quote for s in year.sentences)
-    troops = service.ask("What happened to the Russian troops in 2020?")
-    assert troops.sentences and all("troops" in s.citations[0].quote for s in troops.sentences)
+    assert _every_quote_has(service, "What happened in 2016?", "2016")
+    assert _every_quote_has(service, "What happened to the Russian troops in 2020?", "troops")
     none = service.ask("What happened on March 3, 2021?")
     assert none.refused and none.sentences[0].text == "The sources report nothing dated March 3, 2021."
