@@ -494,6 +494,13 @@ _THESIS = re.compile(r"\b(?:(?:main|central|key|core|overall|basic)\s+(?:point|a
                      re.I)
 
 
+# "Does Chalenko think Russia is the main obstacle?": whether the piece holds a view. (Not "What does Chalenko
+# think about Russia's role?": shown the headline first, the model answered that probe worse, 2026-12-04.)
+_VIEW = re.compile(r"^\s*(?:and\s+|so\s+)?(?:does|do|did|would)\s+\S.*?\s+(?:really\s+|also\s+)?"
+                   r"(?:think|believe|argue|claim|consider|feel)\b", re.I)
+
+
 def asks_thesis(question: str) -> bool:
-    """Whether a question asks for a piece's main point (or its headline), which its headline states."""
-    return _THESIS.search(question) is not None
+    """Whether a question asks for a piece's main point (or its headline), which its headline states, or for
+    whether its author or outlet holds a view ("Does Chalenko think ...?"), which an op-ed states there too."""
+    return _THESIS.search(question) is not None or _VIEW.match(question) is not None

@@ -809,6 +809,9 @@ def test_a_main_point_question_on_one_piece_shows_its_headline(settings: Setting
     op-ed's thesis is its headline, which no body sentence matches. It now leads the evidence the model sees."""
     assert asks_thesis("whats chalenkos main argument") and asks_thesis("What is the gist of the Alwaght piece?")
     assert asks_thesis("What's Caucasus Watch's headline?") and not asks_thesis("What did Chalenko say about Iran?")
+    assert asks_thesis("Does Chalenko think Russia is the main obstacle?")
+    assert not asks_thesis("What does Chalenko think about Russia's role?")  # measured: answered worse with it
+    assert not asks_thesis("Did Lavrov meet Bayramov?")  # (a view asked of no one source adds no headline)
     seen: list[dict[int, str]] = []
 
     def respond(messages) -> str:  # type: ignore[no-untyped-def]
