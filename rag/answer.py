@@ -287,30 +287,28 @@ class AnswerChain:
             max_chars=self.options.max_chars, min_sentences=self.options.min_sentences,
             margin=self.options.score_margin, vectors=self.sentence_vectors, query_vector=query_vector,
             parts=evidence_parts(search)))
-        one = list(doc_ids or designated)
-        if len(one) == 1 and asks_thesis(standalone) and one[0] in records:  # "the main point of the Chalenko piece"
-            evidence = with_headline(evidence, headline_evidence(records[one[0]], self._doc_text(one[0])))
+        asked = list(doc_ids or designated)
+        if len(asked) == 1 and asks_thesis(standalone) and asked[0] in records:  # "main point of the Chalenko piece"
+            evidence = with_headline(evidence, headline_evidence(records[asked[0]], self._doc_text(asked[0])))
         base: dict[str, Any] = dict(question=question, standalone_question=standalone, evidence=tuple(evidence),
                     retrieved=tuple(hits), provenance=self.provenance, verify_mode=mode)
         guarded = mode in ("guarded", "strict") and self.verifier is not None
         mention = mention_subject(standalone)
-        asked = list(doc_ids or designated)
-        read_off: tuple[str, Callable[[], CitedAnswer]] | None = None  # answers quoted off whole texts, no model
+        read = asked or list(records)
+        answer: CitedAnswer | None = None  # an answer quoted off whole texts, no model call
         if mention is not None and mention.asks_sources(bool(asked)):  # "Is Israel mentioned?"
-            read_off = "mentions", lambda: mention_answer(
-                mention, asked or list(records), records, self._doc_text, base, timings)
+            answer = self._timed(timings, "mentions", lambda: mention_answer(
+                mention, read, records, self._doc_text, base, timings))
         elif (topic := timeline_topic(standalone)) is not None:  # "Give me a timeline of ...": dated lines in order
-            read_off = "timeline", lambda: timeline_answer(
-                topic, asked or list(records), records, self._doc_text, base, timings)
+            answer = self._timed(timings, "timeline", lambda: timeline_answer(
+                topic, read, records, self._doc_text, base, timings))
         elif (dated := asked_date(standalone)) is not None:  # "What happened on May 19?": that date's lines
-            read_off = "timeline", lambda: timeline_answer(
-                dated[1], asked or list(records), records, self._doc_text, base, timings, on=dated[0])
-        elif (said := said_statement(standalone)) is not None:  # "Who said X?": the lines stating X, quoted
-            answer_of = who_said_answer(said, asked or list(records), records, self._doc_text, base, timings)
-            if answer_of is not None:
-                read_off = "who-said", lambda: answer_of
-        if read_off is not None:
-            answer = self._timed(timings, *read_off)
+            answer = self._timed(timings, "timeline", lambda: timeline_answer(
+                dated[1], read, records, self._doc_text, base, timings, on=dated[0]))
+        elif (said := said_statement(standalone)) is not None:  # "Who said X?": the lines stating X (else on)
+            answer = self._timed(timings, "who-said", lambda: who_said_answer(
+                said, read, records, self._doc_text, base, timings))
+        if answer is not None:
             timings["total"] = round(time.perf_counter() - started, 3)
             yield AnswerEvent("final", answer.text, answer)
             return
