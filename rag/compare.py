@@ -68,13 +68,22 @@ def _mentions(text: str, names: Sequence[tuple[str, tuple[str, ...]]]) -> bool:
     return any(_names(passage, w, run) for w, run in names)
 
 
+def _label_words(records: Mapping[str, DocumentRecord]) -> set[str]:
+    """The words of the sources' own names (outlets, authors): they say who is asked, not what about."""
+    return {w for r in records.values() for label in (r.outlet, r.author) if label for w in tokenize(label)}
+
+
+def _asked_words(question: str, label_words: set[str]) -> set[str]:
+    """What a comparative question asks about: its words less the framing and the sources' names."""
+    return set(tokenize(question)) - _FRAMING - label_words
+
+
 def thesis_question(question: str, records: Mapping[str, DocumentRecord], text_of: Callable[[str], str]) -> str:
     """A comparison that names one source and nothing it says ("Do the sources disagree with Chalenko?", a
     follow-up's "Does anyone disagree?") is asked on that source's headline, an op-ed's thesis: "... with
     Chalenko that Russia – main obstacle in negotiations ...?". Any other question is returned as it is."""
     named = designated_documents(question, records)
-    label_words = {w for r in records.values() for label in (r.outlet, r.author) if label for w in tokenize(label)}
-    if len(named) != 1 or set(tokenize(question)) - _FRAMING - label_words:
+    if len(named) != 1 or _asked_words(question, _label_words(records)):
         return question
     headline = headline_evidence(records[named[0]], text_of(named[0]))
     return f"{question.rstrip(' ?')} that {headline.text}?" if headline is not None else question
@@ -200,8 +209,8 @@ def per_source_evidence(question: str, hits: Sequence[SearchHit], retriever: Hyb
     text_of = _once(text_of)  # names, distinctive words and headlines all read the same documents
     names_of = _once(lambda doc_id: PassageNames(text_of(doc_id)))  # for the named documents and the focus
     # The sources' own names say who is asked, not what about: "Chalenko" does not make his author box evidence.
-    label_words = {w for r in records.values() for label in (r.outlet, r.author) if label for w in tokenize(label)}
-    terms = set(tokenize(question)) - _FRAMING - label_words
+    label_words = _label_words(records)
+    terms = _asked_words(question, label_words)
     candidates = _candidate_documents(question, hits, records, doc_ids, names_of)
     distinctive = _distinctive(question, [text_of(d) for d in records]) - label_words if len(records) > 2 else set()
     # A line naming what the question asks about ("the US" in "The US, which has always regarded a foothold ...")

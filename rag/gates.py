@@ -403,11 +403,13 @@ _POLAR = re.compile(r"^\s*(?:and\s+|so\s+|but\s+)?(?:is|are|was|were|has|have|ha
 def polar_names(question: str, labels: Iterable[str] = ()) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """The names a yes/no question asks about ("Is Armenia a member of the CSTO?": Armenia, CSTO), less source
     labels; none for any other question, or one that compares sources."""
-    if not _POLAR.match(question) or is_comparative(question):
+    if not _POLAR.match(question):
         return ()
-    names = question_terms(question, labels).names
+    terms = question_terms(question, labels)
+    if terms.comparative:
+        return ()
     short = [(w, (w,)) for w in re.findall(r"\b[A-Z]{2}\b", question)]  # "EU", "US": too short for is_name
-    return tuple(dict.fromkeys([*names, *short]))
+    return tuple(dict.fromkeys([*terms.names, *short]))
 
 
 # News names a state by its capital or seat of government ("Moscow said", "the Kremlin", "Washington's role"):
