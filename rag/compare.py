@@ -27,7 +27,7 @@ from rag.evidence import (
 )
 from rag.gates import question_terms
 from rag.guard import citation_of
-from rag.retrieval import HybridRetriever, tokenize
+from rag.retrieval import HybridRetriever, prefixes, tokenize
 from rag.types import AnswerSentence, DocumentRecord, Evidence, SearchHit, SourcePosition
 from rag.verify.checks import PassageNames
 
@@ -122,8 +122,8 @@ def described_document(question: str, records: Mapping[str, DocumentRecord]) -> 
     found = _DESCRIBED.search(question)
     if found is None:
         return []
-    wanted = {w[:5] for w in tokenize(f"{found.group('desc')} {found.group('about') or ''}")}
-    titles = {doc_id: {w[:5] for w in tokenize(r.title or "")} for doc_id, r in records.items()}
+    wanted = prefixes(f"{found.group('desc')} {found.group('about') or ''}")
+    titles = {doc_id: prefixes(r.title or "") for doc_id, r in records.items()}
     common = set.intersection(*titles.values()) if titles else set()
     shared = {doc_id: len((words - common) & wanted) for doc_id, words in titles.items()}
     best = max(shared.values(), default=0)

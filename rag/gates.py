@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from rag.ingest.sentences import split_sentences
-from rag.retrieval import tokenize
+from rag.retrieval import prefixes, tokenize
 from rag.speakers import find_speakers, speaker_in
 from rag.types import AnswerGate, AnswerSentence, Evidence, RemovedSentence
 from rag.verify.checks import PassageNames, cap_runs, extract_numbers, is_name
@@ -477,7 +477,7 @@ def off_question(sentences: Sequence[AnswerSentence], names: Sequence[tuple[str,
         text = " ".join([sentence.text, *(c.quote for c in sentence.citations)])
         read = PassageNames(text)
         absent = list(dict.fromkeys(w for w, run in names if not _speaks_of(text, read, w, run)))
-        if topic is not None and not {w[:5] for w in tokenize(text)} & set(topic[1]):
+        if topic is not None and not prefixes(text) & set(topic[1]):
             absent.append(topic[0])
         if absent:
             removed.append(RemovedSentence(text=sentence.text, verdict=sentence.verdict,

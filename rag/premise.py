@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 
 from rag.evidence import labelled_passage
-from rag.retrieval import tokenize
+from rag.retrieval import prefixes, tokenize
 from rag.types import AnswerGate, ClaimVerifier, Evidence, Verdict
 from rag.verify.checks import is_name
 
@@ -202,7 +202,7 @@ def _year_attachment(premise: str, sentences: list[str]) -> list[str]:
         rest = {w[:5] for w in tokenize(_YEAR.sub(" ", premise)) if not w[:1].isdigit() or len(w) < 4}
         if len(rest) < 2:
             continue
-        shared = [(len(rest & {w[:5] for w in tokenize(s)}) / len(rest), s) for s in sentences]
+        shared = [(len(rest & prefixes(s)) / len(rest), s) for s in sentences]
         if any(share >= 0.4 and year in _YEAR.findall(s) for share, s in shared):
             continue
         best, line = max(shared, key=lambda row: row[0], default=(0.0, ""))

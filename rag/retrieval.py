@@ -16,7 +16,7 @@ from rag.bm25 import BM25Index
 from rag.store import Store
 from rag.types import Chunk, SearchHit
 
-__all__ = ["HybridRetriever", "diversify", "reciprocal_rank_fusion", "tokenize"]
+__all__ = ["HybridRetriever", "diversify", "prefixes", "reciprocal_rank_fusion", "tokenize"]
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +77,12 @@ def tokenize(text: str) -> list[str]:
         if word and word not in _STOP:
             words.append(fold_spelling(word))
     return words
+
+
+def prefixes(text: str) -> set[str]:
+    """A text's content words by their first five letters, so word forms meet ("mediator" / "mediation",
+    "monitors" / "monitor")."""
+    return {w[:5] for w in tokenize(text)}
 
 
 def reciprocal_rank_fusion(rankings: dict[str, list[str]], k: int = 60) -> dict[str, float]:

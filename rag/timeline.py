@@ -11,7 +11,7 @@ from typing import Any
 from rag.dates import find_dates
 from rag.evidence import document_lines, spread_by_document
 from rag.guard import quote_sentence, refusal_answer
-from rag.retrieval import tokenize
+from rag.retrieval import prefixes, tokenize
 from rag.types import AnswerGate, CitedAnswer, DocumentRecord, Evidence
 
 __all__ = ["asked_date", "timeline_answer", "timeline_topic"]
@@ -23,6 +23,7 @@ _GENERIC = frozenset(tokenize("events event things happened what sources article
                               "important dates timeline chronology"))
 _ACCORDING = re.compile(r",?\s*\b(?:according\s+to|as\s+told\s+by|per)\s+[^?,]+", re.I)  # who, not what
 _MOST = 12  # events shown
+_DATE_WORDS = frozenset(tokenize("day month year week date time period"))  # no subject of "what happened"
 # "What happened on May 19?", "What took place in 2016?", "Which events occurred in December 2022?"
 _WHAT_HAPPENED = re.compile(r"^\s*(?:what|which)\s+(?:events?\s+|things?\s+)?(?:happened|happens|took\s+place|"
                             r"occurred|went\s+on|was\s+(?:signed|agreed|decided|announced|held))\b", re.I)
@@ -48,9 +49,6 @@ def asked_date(question: str) -> tuple[tuple[str, str], set[str]] | None:
     return dates[0], {w[:5] for w in tokenize(rest) if w not in _GENERIC and w not in _DATE_WORDS}
 
 
-_DATE_WORDS = frozenset(tokenize("day month year week date time period"))
-
-
 def _on(asked: str, key: str) -> bool:
     """Whether a line's date (sort key) is the asked one, in the parts the question gives: "May 19" is the
     text's "May 19, 2023" and its "May 19"; "2016" any date in 2016."""
@@ -58,11 +56,6 @@ def _on(asked: str, key: str) -> bool:
     have = key.split("-")
     return all(part == own for part, own, unknown in zip((year, month, day), have, ("9999", "00", "00"), strict=True)
                if part != unknown)
-
-
-def _words(text: str) -> set[str]:
-    """A line's words by their first five letters ("mediator" / "mediation")."""
-    return {w[:5] for w in tokenize(text)}
 
 
 def _distinctive(topic: set[str], lines: Sequence[set[str]]) -> set[str]:
@@ -91,7 +84,7 @@ def timeline_answer(topic: set[str], doc_ids: Sequence[str], records: Mapping[st
                      if (_on(on[1], key) if on else not key.startswith("9999"))]
             if dates:
                 dated.append((dates[0][1], dates[0][0], line))
-    words = [_words(line.text) for *_, line in dated]
+    words = [prefixes(line.text) for *_, line in dated]
     wanted = _distinctive(topic, words)
     on_topic = [row for row, line_words in zip(dated, words, strict=True) if not topic or wanted & line_words]
     order = {doc_id: i for i, doc_id in enumerate(doc_ids)}

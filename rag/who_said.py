@@ -12,7 +12,7 @@ from typing import Any
 
 from rag.evidence import document_lines, headline_evidence, spread_by_document
 from rag.guard import quote_sentence
-from rag.retrieval import spelled_out, tokenize
+from rag.retrieval import prefixes, spelled_out
 from rag.speakers import find_speakers
 from rag.types import CitedAnswer, DocumentRecord, Evidence
 
@@ -35,7 +35,7 @@ def said_statement(question: str) -> str | None:
 
 def _words(text: str) -> set[str]:
     """Content words by their first five letters ("monitors" / "monitor"), acronyms spelled out too."""
-    return {w[:5] for w in tokenize(spelled_out(text))}
+    return prefixes(spelled_out(text))
 
 
 def _stating(statement: str, lines: Sequence[Evidence]) -> list[tuple[float, Evidence]]:
